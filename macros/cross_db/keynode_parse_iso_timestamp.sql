@@ -1,0 +1,29 @@
+{#-
+    Parses an ISO 8601 UTC timestamp string of the raw-zone contract
+    (`YYYY-MM-DDTHH:MM:SS[.fff]Z`) into a timestamp, or NULL when the string is malformed.
+    Strict on purpose: DuckDB's own cast accepts `2026/10/15` and silently drops `+02:00` offsets,
+    which would turn malformed client clocks into wrong but plausible times.
+-#}
+{% macro keynode_parse_iso_timestamp(expr) -%}
+    {{ return(adapter.dispatch('keynode_parse_iso_timestamp', 'keynode')(expr)) }}
+{%- endmacro %}
+
+{% macro default__keynode_parse_iso_timestamp(expr) -%}
+    case
+        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern()) }}
+            then try_cast(replace(replace({{ expr }}, 'T', ' '), 'Z', '') as timestamp)
+    end
+{%- endmacro %}
+
+{#- Spark: `T`/`Z` handling differs and `timestamp` is session-zoned; parse explicitly as UTC. -#}
+{% macro spark__keynode_parse_iso_timestamp(expr) -%}
+    case
+        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern()) }}
+            then try_cast(replace(replace({{ expr }}, 'T', ' '), 'Z', '') as timestamp_ntz)
+    end
+{%- endmacro %}
+
+{#- `[0-9]` instead of `\d`: Spark literals eat backslashes. -#}
+{% macro keynode_iso_timestamp_pattern() -%}
+    [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?Z
+{%- endmacro %}

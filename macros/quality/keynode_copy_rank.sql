@@ -1,0 +1,13 @@
+{#-
+    Ranks the valid copies of the same key: 1 for the copy that is kept, 2+ for duplicates.
+    Quarantined rows get NULL and never compete with valid ones. The kept copy is the one ingested
+    first; ties are broken by raw file name and row number, so the choice is deterministic.
+-#}
+{% macro keynode_copy_rank(key_columns, ingested_at='ingested_at') -%}
+    case when quarantine_reason is null then
+        row_number() over (
+            partition by {{ key_columns | join(', ') }}, case when quarantine_reason is null then 1 else 0 end
+            order by {{ ingested_at }}, raw_file, raw_row_number
+        )
+    end as copy_rank
+{%- endmacro %}

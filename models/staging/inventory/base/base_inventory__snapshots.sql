@@ -1,0 +1,61 @@
+{#- Every landed inventory snapshot row, typed and checked, with its copy rank on the grain key. -#}
+with
+
+source as (
+
+    select * from {{ source('inventory', 'inventory_snapshots') }}
+
+),
+
+skus as (
+
+    select sku_id from {{ ref('stg_catalog__skus') }}
+
+),
+
+typed as (
+
+    select
+        cast(snapshot_date as date) as snapshot_date,
+        nullif(trim(source.sku_id), '') as sku_id,
+        nullif(trim(warehouse_id), '') as warehouse_id,
+        cast(on_hand as integer) as on_hand,
+        cast(reserved as integer) as reserved,
+        cast(inbound as integer) as inbound,
+        cast(ingested_at as timestamp) as ingested_at,
+        filename as raw_file,
+        cast(file_row_number as bigint) as raw_row_number,
+        cast(dt as date) as landed_date
+    from source
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        {{ keynode_first_failed_check([
+            {'reason': 'missing_id', 'column': 'snapshot_date', 'fails_when': 'typed.snapshot_date is null'},
+            {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'typed.sku_id is null'},
+            {'reason': 'missing_id', 'column': 'warehouse_id', 'fails_when': 'typed.warehouse_id is null'},
+            {'reason': 'invalid_quantity', 'column': 'on_hand', 'fails_when': 'typed.on_hand < 0'},
+            {'reason': 'invalid_quantity', 'column': 'reserved', 'fails_when': 'typed.reserved < 0'},
+            {'reason': 'invalid_quantity', 'column': 'inbound', 'fails_when': 'typed.inbound < 0'},
+            {'reason': 'unknown_sku', 'column': 'sku_id', 'fails_when': 'skus.sku_id is null'},
+        ]) }}
+    from typed
+    left join skus
+        on typed.sku_id = skus.sku_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ keynode_copy_rank(['snapshot_date', 'sku_id', 'warehouse_id']) }}
+    from checked
+
+)
+
+select * from final

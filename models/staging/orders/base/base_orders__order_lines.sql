@@ -1,0 +1,64 @@
+{#- Every landed order line, typed and checked, with its copy rank on (order_id, line_number). -#}
+with
+
+source as (
+
+    select * from {{ source('orders', 'order_lines') }}
+
+),
+
+skus as (
+
+    select sku_id from {{ ref('stg_catalog__skus') }}
+
+),
+
+typed as (
+
+    select
+        nullif(trim(order_id), '') as order_id,
+        cast(line_number as integer) as line_number,
+        nullif(trim(source.sku_id), '') as sku_id,
+        cast(quantity as integer) as quantity,
+        cast(unit_price as double) as unit_price,
+        cast(discount_amount as double) as discount_amount,
+        cast(ingested_at as timestamp) as ingested_at,
+        filename as raw_file,
+        cast(file_row_number as bigint) as raw_row_number,
+        cast(dt as date) as landed_date
+    from source
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        {{ keynode_first_failed_check([
+            {'reason': 'missing_id', 'column': 'order_id', 'fails_when': 'typed.order_id is null'},
+            {'reason': 'missing_id', 'column': 'line_number', 'fails_when': 'typed.line_number is null'},
+            {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'typed.sku_id is null'},
+            {'reason': 'invalid_quantity', 'column': 'quantity',
+             'fails_when': 'typed.quantity = 0 or abs(typed.quantity) > ' ~ var('keynode__max_quantity')
+                ~ (' or typed.quantity < 0' if not var('keynode__allow_negative_order_quantity') else '')},
+            {'reason': 'invalid_price', 'column': 'unit_price',
+             'fails_when': 'typed.unit_price < 0 or typed.unit_price > ' ~ var('keynode__max_unit_price')},
+            {'reason': 'invalid_price', 'column': 'discount_amount', 'fails_when': 'typed.discount_amount < 0'},
+            {'reason': 'unknown_sku', 'column': 'sku_id', 'fails_when': 'skus.sku_id is null'},
+        ]) }}
+    from typed
+    left join skus
+        on typed.sku_id = skus.sku_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ keynode_copy_rank(['order_id', 'line_number']) }}
+    from checked
+
+)
+
+select * from final
