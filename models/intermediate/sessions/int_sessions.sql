@@ -1,0 +1,125 @@
+{#-
+    Sessions: a device's events split wherever more than var `keynode__session_timeout_minutes`
+    (default 30) pass without an event. One row per session with its start channel, landing page,
+    size and bounce flag. Sessions are per device (a cross-device journey is two sessions of one
+    user_key).
+-#}
+with
+
+events as (
+
+    select
+        event_id,
+        device_id,
+        user_key,
+        event_name,
+        is_page_view,
+        event_ts,
+        platform,
+        page,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        channel_group
+    from {{ ref('int_events_stitched') }}
+
+),
+
+gaps as (
+
+    select
+        *,
+        {{ keynode_epoch_ms('event_ts') }} - lag({{ keynode_epoch_ms('event_ts') }}) over (
+            partition by device_id order by event_ts, event_id
+        ) as ms_since_previous
+    from events
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(
+            case
+                when ms_since_previous is null
+                    or ms_since_previous > {{ var('keynode__session_timeout_minutes') }} * 60000 then 1
+                else 0
+            end
+        ) over (partition by device_id order by event_ts, event_id rows between unbounded preceding and current row)
+            as session_number
+    from gaps
+
+),
+
+ordered as (
+
+    select
+        *,
+        row_number() over (partition by device_id, session_number order by event_ts, event_id) as event_rank
+    from numbered
+
+),
+
+firsts as (
+
+    select
+        device_id,
+        session_number,
+        event_id as first_event_id,
+        user_key,
+        event_ts as session_start_ts,
+        event_name as landing_event_name,
+        page as landing_page,
+        platform,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        channel_group
+    from ordered
+    where event_rank = 1
+
+),
+
+aggregated as (
+
+    select
+        device_id,
+        session_number,
+        max(event_ts) as session_end_ts,
+        count(*) as event_count,
+        cast(sum(case when is_page_view then 1 else 0 end) as bigint) as page_view_count
+    from ordered
+    group by device_id, session_number
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat(['firsts.device_id', "'|'", 'firsts.first_event_id'])) }} as session_id,
+        firsts.device_id,
+        firsts.user_key,
+        firsts.session_number,
+        firsts.session_start_ts,
+        aggregated.session_end_ts,
+        cast(firsts.session_start_ts as date) as session_date,
+        ({{ keynode_epoch_ms('aggregated.session_end_ts') }} - {{ keynode_epoch_ms('firsts.session_start_ts') }})
+        / 1000.0 as duration_seconds,
+        aggregated.event_count,
+        aggregated.page_view_count,
+        firsts.landing_event_name,
+        firsts.landing_page,
+        firsts.platform,
+        firsts.utm_source,
+        firsts.utm_medium,
+        firsts.utm_campaign,
+        firsts.channel_group,
+        aggregated.event_count = 1 and aggregated.page_view_count = 1 as is_bounce
+    from firsts
+    inner join aggregated
+        on firsts.device_id = aggregated.device_id and firsts.session_number = aggregated.session_number
+
+)
+
+select * from final
