@@ -24,7 +24,10 @@ events as (
 
 devices as (
 
-    select device_id, stitched_user_id, stitched_landed_date
+    select
+        device_id,
+        stitched_user_id,
+        stitched_landed_date
     from {{ ref('int_devices_stitched') }}
 
 ),

@@ -28,13 +28,21 @@ events as (
 
 node_events as (
 
-    select funnel_key, node_key, event_name from {{ ref('funnel_node_events') }}
+    select
+        funnel_key,
+        node_key,
+        event_name
+    from {{ ref('funnel_node_events') }}
 
 ),
 
 nodes as (
 
-    select funnel_key, node_key, node_step from {{ ref('funnel_nodes') }}
+    select
+        funnel_key,
+        node_key,
+        node_step
+    from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -57,11 +65,11 @@ events_to_process as (
 
 ),
 {% else %}
-events_to_process as (
+    events_to_process as (
 
-    select * from events
+        select * from events
 
-),
+    ),
 {% endif %}
 
 user_days as (
@@ -99,10 +107,10 @@ final as (
         on events_to_process.event_name = node_events.event_name
     inner join nodes
         on node_events.funnel_key = nodes.funnel_key
-        and node_events.node_key = nodes.node_key
+            and node_events.node_key = nodes.node_key
     inner join user_days
         on events_to_process.user_key = user_days.user_key
-        and events_to_process.event_date = user_days.event_date
+            and events_to_process.event_date = user_days.event_date
 
 )
 

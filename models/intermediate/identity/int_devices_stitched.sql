@@ -9,7 +9,13 @@ with
 
 logged_in_events as (
 
-    select device_id, user_id, event_ts, ingested_at, event_id, landed_date
+    select
+        device_id,
+        user_id,
+        event_ts,
+        ingested_at,
+        event_id,
+        landed_date
     from {{ ref('stg_events__events') }}
     where user_id is not null
 
@@ -26,7 +32,9 @@ first_logins as (
 
 users_per_device as (
 
-    select device_id, count(distinct user_id) as users_on_device
+    select
+        device_id,
+        count(distinct user_id) as users_on_device
     from logged_in_events
     group by device_id
 

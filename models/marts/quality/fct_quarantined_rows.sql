@@ -8,28 +8,28 @@
 with
 
 {% for e in entities %}
-{{ e.entity }} as (
+    {{ e.entity }} as (
 
-    select
-        '{{ e.source }}' as source_name,
-        '{{ e.entity }}' as entity,
-        raw_file,
-        raw_row_number,
-        landed_date,
-        quarantine_reason as reason_code,
-        quarantine_column as failed_column,
-        {{ keynode_json_object(e.columns) }} as raw_record
-    from {{ ref(e.base) }}
-    where quarantine_reason is not null
+        select
+            '{{ e.source }}' as source_name,
+            '{{ e.entity }}' as entity,
+            raw_file,
+            raw_row_number,
+            landed_date,
+            quarantine_reason as reason_code,
+            quarantine_column as failed_column,
+            {{ keynode_json_object(e.columns) }} as raw_record
+        from {{ ref(e.base) }}
+        where quarantine_reason is not null
 
-),
+    ),
 
 {% endfor %}
 unioned as (
 
     {% for e in entities %}
-    select * from {{ e.entity }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ e.entity }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

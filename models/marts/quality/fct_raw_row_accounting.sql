@@ -8,25 +8,30 @@
 with
 
 {% for e in entities %}
-{{ e.entity }} as (
+    {{ e.entity }} as (
 
-    select
-        '{{ e.source }}' as source_name,
-        '{{ e.entity }}' as entity,
-        (select count(*) from {{ source(e.source, e.entity) }}) as raw_rows,
-        (select count(*) from {{ ref(e.staged) }}) as valid_rows,
-        (select count(*) from {{ ref('fct_quarantined_rows') }} where entity = '{{ e.entity }}')
-            as quarantined_rows,
-        (select count(*) from {{ ref(e.base) }} where copy_rank > 1) as duplicate_rows
+        select
+            '{{ e.source }}' as source_name,
+            '{{ e.entity }}' as entity,
+            (select count(*) from {{ source(e.source, e.entity) }}) as raw_rows,
+            (select count(*) from {{ ref(e.staged) }}) as valid_rows,
+            (
+                select count(*) from {{ ref('fct_quarantined_rows') }}
+                where entity = '{{ e.entity }}')
+                as quarantined_rows,
+            (
+                select count(*) from {{ ref(e.base) }}
+                where copy_rank > 1
+            ) as duplicate_rows
 
-),
+    ),
 
 {% endfor %}
 unioned as (
 
     {% for e in entities %}
-    select * from {{ e.entity }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ e.entity }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

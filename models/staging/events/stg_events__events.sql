@@ -10,7 +10,11 @@ checked as (
 
 channel_groups as (
 
-    select utm_medium, channel_group, is_paid from {{ ref('channel_groups') }}
+    select
+        utm_medium,
+        channel_group,
+        is_paid
+    from {{ ref('channel_groups') }}
 
 ),
 

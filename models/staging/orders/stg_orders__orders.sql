@@ -13,7 +13,10 @@ checked as (
 
 channel_groups as (
 
-    select utm_medium, channel_group from {{ ref('channel_groups') }}
+    select
+        utm_medium,
+        channel_group
+    from {{ ref('channel_groups') }}
 
 ),
 

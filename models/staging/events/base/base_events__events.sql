@@ -13,7 +13,11 @@ source as (
 
 event_catalog as (
 
-    select event_name, event_category, is_page_view from {{ ref('event_catalog') }}
+    select
+        event_name,
+        event_category,
+        is_page_view
+    from {{ ref('event_catalog') }}
 
 ),
 

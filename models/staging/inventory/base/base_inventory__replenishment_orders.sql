@@ -17,7 +17,7 @@ typed as (
 
     select
         nullif(trim(po_id), '') as po_id,
-        nullif(trim(source.sku_id), '') as sku_id,
+        nullif(trim(sku_id), '') as sku_id,
         nullif(trim(warehouse_id), '') as warehouse_id,
         nullif(trim(status), '') as status,
         cast(ordered_date as date) as ordered_date,

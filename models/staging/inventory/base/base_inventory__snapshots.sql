@@ -17,7 +17,7 @@ typed as (
 
     select
         cast(snapshot_date as date) as snapshot_date,
-        nullif(trim(source.sku_id), '') as sku_id,
+        nullif(trim(sku_id), '') as sku_id,
         nullif(trim(warehouse_id), '') as warehouse_id,
         cast(on_hand as integer) as on_hand,
         cast(reserved as integer) as reserved,

@@ -19,7 +19,7 @@ typed as (
         cast(exposure_date as date) as exposure_date,
         nullif(trim(channel), '') as channel,
         nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(source.sku_id), '') as sku_id,
+        nullif(trim(sku_id), '') as sku_id,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,
         cast(spend as double) as spend,

@@ -18,7 +18,7 @@ typed as (
     select
         nullif(trim(order_id), '') as order_id,
         cast(line_number as integer) as line_number,
-        nullif(trim(source.sku_id), '') as sku_id,
+        nullif(trim(sku_id), '') as sku_id,
         cast(quantity as integer) as quantity,
         cast(unit_price as double) as unit_price,
         cast(discount_amount as double) as discount_amount,

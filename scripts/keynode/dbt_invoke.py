@@ -1,0 +1,88 @@
+"""Running dbt in-process (dbtRunner) against a chosen DuckDB file and raw zone.
+
+Every keynode tool and test goes through `run_dbt`, so the environment dbt sees (profile, database
+path, raw path, no telemetry) is set in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+class DbtFailed(RuntimeError):
+    """A dbt invocation failed; the message names the failing nodes."""
+
+
+@dataclass
+class Warehouse:
+    """Where a keynode build reads and writes."""
+
+    duckdb_path: Path
+    raw_path: Path
+    target_path: Path | None = None  # dbt's target/ folder (default: <project>/target)
+    log_path: Path | None = None
+
+    def env(self) -> dict[str, str]:
+        tmp = self.duckdb_path.parent / "duckdb_tmp"
+        return {
+            "KEYNODE_DUCKDB_PATH": str(self.duckdb_path),
+            "KEYNODE_RAW_PATH": str(self.raw_path),
+            "KEYNODE_DUCKDB_TEMP_DIR": os.environ.get("KEYNODE_DUCKDB_TEMP_DIR", str(tmp)),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+        }
+
+
+@contextmanager
+def _environ(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_dbt(wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool = True):
+    """Runs one dbt command in-process and returns dbt's result object.
+
+    Raises DbtFailed (naming the failed nodes and their messages) when `check` and dbt fails.
+    """
+    from dbt.cli.main import dbtRunner
+
+    wh.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [args[0], "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    if wh.target_path:
+        cmd += ["--target-path", str(wh.target_path)]
+    if wh.log_path:
+        cmd += ["--log-path", str(wh.log_path)]
+    cmd += list(args[1:])
+    if quiet:
+        cmd = ["--quiet", *cmd]
+    with _environ(wh.env()):
+        res = dbtRunner().invoke(cmd)
+    if check and not res.success:
+        raise DbtFailed(describe_failure(args, res))
+    return res
+
+
+def describe_failure(args: list[str], res) -> str:
+    lines = [f"dbt {' '.join(args)} failed"]
+    if res.exception is not None:
+        lines.append(f"  {type(res.exception).__name__}: {res.exception}")
+    results = getattr(res.result, "results", None) or []
+    for r in results:
+        status = str(getattr(r, "status", ""))
+        if status.lower() in ("error", "fail", "runtime error"):
+            lines.append(f"  {status.upper()} {r.node.unique_id}: {(r.message or '').strip()[:2000]}")
+    return "\n".join(lines)

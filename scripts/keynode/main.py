@@ -1,0 +1,118 @@
+"""keynode's main job: raw zone → warehouse → checks, with a short summary of what was built.
+
+    keynode-main [--raw data/raw] [--duckdb data/keynode.duckdb] [--regenerate] [--full-refresh]
+
+Steps: generate the demo raw zone if it is absent (scripts/keynode/generate.py), `dbt seed` and
+`dbt build` everything, then print a summary: build time, models and tests, the raw-row accounting
+(raw = valid + quarantined + duplicates) and quarantine counts by reason against the generator's
+ground-truth manifest. Re-running is idempotent: an existing raw zone is reused and incremental models
+reprocess only their lookback window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from keynode.dbt_invoke import PROJECT_DIR, DbtFailed, Warehouse, run_dbt
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="keynode-main", description=__doc__.split("\n\n")[0])
+    p.add_argument("--raw", type=Path, default=PROJECT_DIR / "data" / "raw", help="raw zone folder")
+    p.add_argument("--duckdb", type=Path, default=PROJECT_DIR / "data" / "keynode.duckdb", help="warehouse file")
+    p.add_argument("--regenerate", action="store_true", help="regenerate the demo raw zone even if present")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument("--generator-args", default="", help="extra arguments for keynode-generate (quoted)")
+    return p.parse_args(argv)
+
+
+def ensure_raw_zone(raw: Path, regenerate: bool, extra: str) -> float:
+    """Generates the demo raw zone when absent; returns seconds spent (0 when reused)."""
+    if (raw / "_manifest.json").exists() and not regenerate:
+        print(f"[keynode] reusing raw zone {raw} (pass --regenerate to rebuild it)")
+        return 0.0
+    t = time.perf_counter()
+    cmd = [sys.executable, "-m", "keynode.generate", "--out", str(raw), *extra.split()]
+    print(f"[keynode] generating demo raw zone: {' '.join(cmd[2:])}")
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - t
+
+
+def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
+    import duckdb
+
+    results = build_result.result.results
+    by_type: dict[str, dict[str, int]] = {}
+    for r in results:
+        kind = r.node.resource_type.value if hasattr(r.node.resource_type, "value") else str(r.node.resource_type)
+        st = str(r.status).split(".")[-1].lower()
+        by_type.setdefault(kind, {}).setdefault(st, 0)
+        by_type[kind][st] += 1
+    lines = ["", "keynode build summary", "=" * 21]
+    for step, secs in timings.items():
+        lines.append(f"  {step:<22} {secs:8.1f} s")
+    for kind in sorted(by_type):
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(by_type[kind].items()))
+        lines.append(f"  {kind + 's':<22} {counts}")
+
+    manifest_path = wh.raw_path / "_manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    expected = manifest.get("expected", {})
+    con = duckdb.connect(str(wh.duckdb_path), read_only=True)
+    try:
+        acc = con.execute(
+            "select entity, raw_rows, valid_rows, quarantined_rows, duplicate_rows, is_balanced "
+            "from fct_raw_row_accounting order by entity"
+        ).fetchall()
+        lines += ["", "  raw-row accounting (raw = valid + quarantined + duplicates)"]
+        lines.append(f"  {'entity':<24}{'raw':>11}{'valid':>11}{'quarant.':>10}{'dupl.':>9}  balanced")
+        for e, raw, valid, q, d, ok in acc:
+            lines.append(f"  {e:<24}{raw:>11,}{valid:>11,}{q:>10,}{d:>9,}  {'yes' if ok else 'NO'}")
+        q = con.execute(
+            "select entity, reason_code, count(*) from fct_quarantined_rows group by all order by 1, 2"
+        ).fetchall()
+        if q:
+            lines += ["", "  quarantine by reason (found / injected per the generator manifest)"]
+            for e, reason, n in q:
+                exp = expected.get(e, {}).get("quarantined", {}).get(reason)
+                mark = "" if exp is None else ("  ok" if exp == n else "  MISMATCH")
+                lines.append(f"  {e:<24}{reason:<34}{n:>8,} / {exp if exp is not None else '-':>6}{mark}")
+        for table in ("int_events_stitched", "int_sessions", "fct_node_funnel_daily"):
+            try:
+                n = con.execute(f"select count(*) from {table}").fetchone()[0]
+                lines.append(f"  rows in {table:<30}{n:>12,}")
+            except duckdb.Error:
+                pass
+    finally:
+        con.close()
+    lines.append(f"\n  warehouse: {wh.duckdb_path}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    raw, db = args.raw.resolve(), args.duckdb.resolve()
+    wh = Warehouse(duckdb_path=db, raw_path=raw)
+    timings: dict[str, float] = {}
+    timings["generate raw zone"] = ensure_raw_zone(raw, args.regenerate, args.generator_args)
+    try:
+        t = time.perf_counter()
+        run_dbt(wh, ["seed"], quiet=False)
+        timings["dbt seed"] = time.perf_counter() - t
+        t = time.perf_counter()
+        build = run_dbt(wh, ["build", *(["--full-refresh"] if args.full_refresh else [])], quiet=False)
+        timings["dbt build"] = time.perf_counter() - t
+    except DbtFailed as exc:
+        print(f"\n[keynode] {exc}", file=sys.stderr)
+        return 1
+    print(summarize(wh, timings, build))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# keynode's whole test suite, from a fresh clone: sets up .venv from requirements.lock, then runs the
+# linters (ruff, sqlfluff) and pytest (generator, staging conservation, dbt unit and data tests on
+# generated and hand-written data). Extra arguments go to pytest (e.g. -k funnel).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup_env.sh"
+cd "$KEYNODE_ROOT"
+
+echo "[test] ruff"
+ruff check scripts tests
+ruff format --check scripts tests
+
+echo "[test] sqlfluff (dbt templater, duckdb dialect)"
+sqlfluff_db="$(mktemp -d)/lint.duckdb"
+KEYNODE_DUCKDB_PATH="$sqlfluff_db" sqlfluff lint models analyses tests --disable-progress-bar --nofail=false
+
+echo "[test] pytest"
+python -m pytest -n 2 --dist loadgroup "$@"
