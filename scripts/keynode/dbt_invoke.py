@@ -70,10 +70,30 @@ def run_dbt(wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool =
     if quiet:
         cmd = ["--quiet", *cmd]
     with _environ(wh.env()):
-        res = dbtRunner().invoke(cmd)
+        try:
+            res = dbtRunner().invoke(cmd)
+        finally:
+            release_duckdb()
     if check and not res.success:
         raise DbtFailed(describe_failure(args, res))
     return res
+
+
+def release_duckdb() -> None:
+    """Closes the DuckDB connection dbt-duckdb keeps open in this process after an invocation.
+
+    Without this, the file stays open with dbt's settings and any later connection in the same
+    process (a test reading results, GX) fails with "different configuration", and other processes
+    are locked out of the file.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None and hasattr(env, "close"):
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def describe_failure(args: list[str], res) -> str:

@@ -1,0 +1,97 @@
+"""Shared fixtures: real raw zones on disk, real dbt builds (dbtRunner) into real DuckDB files.
+
+Builds are session-scoped and reused by every test module that needs them:
+- `fixture_wh`: the hand-written raw zone of raw_fixture.py (every defect class, known answers);
+- `generated_wh`: a small dataset from the generator (keynode-generate) with its ground-truth manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from keynode.dbt_invoke import PROJECT_DIR, Warehouse, run_dbt
+
+# The CI dataset: long enough for trailing baselines (faults sit after the first 10 days), small
+# enough to build in well under a minute.
+GENERATED_ARGS = ["--seed", "11", "--days", "21", "--users", "2500", "--skus", "300", "--start-date", "2026-10-01"]
+
+
+@dataclass
+class Built:
+    wh: Warehouse
+    build_result: object
+    manifest: dict
+
+    def sql(self, query: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.wh.duckdb_path), read_only=True)
+        try:
+            return con.execute(query, params or []).fetchall()
+        finally:
+            con.close()
+
+    def scalar(self, query: str, params: list | None = None):
+        return self.sql(query, params)[0][0]
+
+
+def make_warehouse(root: Path, raw: Path) -> Warehouse:
+    return Warehouse(
+        duckdb_path=root / "keynode.duckdb",
+        raw_path=raw,
+        target_path=root / "target",
+        log_path=root / "logs",
+    )
+
+
+def build_all(wh: Warehouse, *extra: str):
+    run_dbt(wh, ["seed"])
+    return run_dbt(wh, ["build", *extra], check=False)
+
+
+def generate(raw: Path, args: list[str]) -> dict:
+    subprocess.run(
+        [sys.executable, "-m", "keynode.generate", "--out", str(raw), "--quiet", *args],
+        check=True,
+        cwd=PROJECT_DIR,
+    )
+    return json.loads((raw / "_manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def fixture_wh(tmp_path_factory) -> Built:
+    import raw_fixture
+
+    root = tmp_path_factory.mktemp("fixture_wh")
+    raw = root / "raw"
+    expected = raw_fixture.build(raw)
+    wh = make_warehouse(root, raw)
+    res = build_all(wh)
+    return Built(wh=wh, build_result=res, manifest={"expected": expected})
+
+
+@pytest.fixture(scope="session")
+def generated_wh(tmp_path_factory) -> Built:
+    root = tmp_path_factory.mktemp("generated_wh")
+    raw = root / "raw"
+    manifest = generate(raw, GENERATED_ARGS)
+    wh = make_warehouse(root, raw)
+    res = build_all(wh)
+    return Built(wh=wh, build_result=res, manifest=manifest)
+
+
+def failures(build_result) -> list[str]:
+    """Human-readable list of the nodes a dbt result failed on (empty when all passed)."""
+    out = []
+    for r in getattr(build_result.result, "results", None) or []:
+        status = str(r.status).split(".")[-1].lower()
+        if status in ("error", "fail", "runtime error"):
+            out.append(f"{r.node.unique_id}: {(r.message or '').strip()[:500]}")
+    if build_result.exception is not None:
+        out.append(repr(build_result.exception))
+    return out

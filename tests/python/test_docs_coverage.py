@@ -1,0 +1,88 @@
+"""Every model, seed and source is described, and so is every column that really exists.
+
+Compares dbt's manifest (what the YAML documents) with dbt's catalog (the columns the built relations
+really have in DuckDB), so an undocumented new column or a documented column that no longer exists
+both fail.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import failures
+
+from keynode.dbt_invoke import run_dbt
+
+
+@pytest.fixture(scope="module")
+def docs(fixture_wh):
+    assert failures(fixture_wh.build_result) == []
+    run_dbt(fixture_wh.wh, ["docs", "generate"])
+    target = fixture_wh.wh.target_path
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    return manifest, catalog
+
+
+def keynode_nodes(manifest, kinds=("model", "seed")):
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] in kinds and node["package_name"] == "keynode":
+            yield uid, node
+
+
+def test_every_model_and_seed_is_described(docs):
+    manifest, _ = docs
+    missing = [uid for uid, n in keynode_nodes(manifest) if not n["description"].strip()]
+    assert missing == []
+
+
+def test_documented_columns_equal_real_columns(docs):
+    manifest, catalog = docs
+    problems = []
+    for uid, node in keynode_nodes(manifest):
+        real = {c.lower() for c in catalog["nodes"].get(uid, {}).get("columns", {})}
+        if not real:
+            problems.append(f"{uid}: not in the catalog (not built?)")
+            continue
+        documented = {c.lower() for c in node["columns"]}
+        if real - documented:
+            problems.append(f"{uid}: undocumented columns {sorted(real - documented)}")
+        if documented - real:
+            problems.append(f"{uid}: documented columns that do not exist {sorted(documented - real)}")
+        blank = [c for c, meta in node["columns"].items() if not meta["description"].strip()]
+        if blank:
+            problems.append(f"{uid}: columns without a description {blank}")
+    assert problems == []
+
+
+def test_every_source_table_and_column_is_described(docs):
+    manifest, _ = docs
+    problems = []
+    for uid, src in manifest["sources"].items():
+        if not src["description"].strip():
+            problems.append(f"{uid}: no description")
+        if not src["columns"]:
+            problems.append(f"{uid}: no columns documented")
+        problems += [f"{uid}.{c}" for c, m in src["columns"].items() if not m["description"].strip()]
+        if not src.get("loaded_at_field") or not src.get("freshness", {}).get("error_after", {}).get("count"):
+            problems.append(f"{uid}: no loaded_at_field/freshness")
+    assert problems == []
+
+
+def test_every_model_has_a_key_test(docs):
+    """Each model's grain is tested: unique (+ not_null) on a column or a unique combination."""
+    manifest, _ = docs
+    tested = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        name = (node.get("test_metadata") or {}).get("name")
+        if name in ("unique", "keynode_unique_combination"):
+            tested.update(node["depends_on"]["nodes"])
+    untested = [
+        uid
+        for uid, n in keynode_nodes(manifest, kinds=("model",))
+        if uid not in tested
+    ]
+    assert untested == []
