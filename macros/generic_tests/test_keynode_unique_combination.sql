@@ -1,8 +1,7 @@
 {#-
-    Generic test: the combination of `columns` is unique in the model (a composite grain key).
-    Fails with one row per duplicated combination and how many times it occurs. NULLs count as values,
-    so a grain key with a NULL part is still checked (pair it with not_null tests where NULL is wrong).
-    Example:
+    Generic test: the combination of `columns` is unique in the model. Fails with one row per
+    duplicated combination (and how many rows share it). NULLs compare equal here (group by), so a
+    duplicated combination containing NULLs fails too. Example:
         data_tests:
           - keynode_unique_combination:
               arguments: {columns: [funnel_key, funnel_date, node_step]}
@@ -10,8 +9,10 @@
 {% test keynode_unique_combination(model, columns) %}
 
 select
-    {{ columns | join(', ') }},
-    count(*) as occurrences
+    {% for column in columns -%}
+    {{ column }},
+    {% endfor -%}
+    count(*) as duplicate_rows
 from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1

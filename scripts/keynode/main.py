@@ -24,7 +24,9 @@ from keynode.dbt_invoke import PROJECT_DIR, DbtFailed, Warehouse, run_dbt
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="keynode-main", description=__doc__.split("\n\n")[0])
     p.add_argument("--raw", type=Path, default=PROJECT_DIR / "data" / "raw", help="raw zone folder")
-    p.add_argument("--duckdb", type=Path, default=PROJECT_DIR / "data" / "keynode.duckdb", help="warehouse file")
+    p.add_argument(
+        "--duckdb", type=Path, default=PROJECT_DIR / "data" / "keynode.duckdb", help="warehouse file"
+    )
     p.add_argument("--regenerate", action="store_true", help="regenerate the demo raw zone even if present")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--generator-args", default="", help="extra arguments for keynode-generate (quoted)")
@@ -49,7 +51,11 @@ def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
     results = build_result.result.results
     by_type: dict[str, dict[str, int]] = {}
     for r in results:
-        kind = r.node.resource_type.value if hasattr(r.node.resource_type, "value") else str(r.node.resource_type)
+        kind = (
+            r.node.resource_type.value
+            if hasattr(r.node.resource_type, "value")
+            else str(r.node.resource_type)
+        )
         st = str(r.status).split(".")[-1].lower()
         by_type.setdefault(kind, {}).setdefault(st, 0)
         by_type[kind][st] += 1

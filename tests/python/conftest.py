@@ -15,12 +15,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from keynode.dbt_invoke import PROJECT_DIR, Warehouse, run_dbt
 
 # The CI dataset: long enough for trailing baselines (faults sit after the first 10 days), small
 # enough to build in well under a minute.
-GENERATED_ARGS = ["--seed", "11", "--days", "21", "--users", "2500", "--skus", "300", "--start-date", "2026-10-01"]
+GENERATED_ARGS = [
+    "--seed",
+    "11",
+    "--days",
+    "21",
+    "--users",
+    "2500",
+    "--skus",
+    "300",
+    "--start-date",
+    "2026-10-01",
+]
 
 
 @dataclass

@@ -213,9 +213,16 @@ def build(raw: Path) -> dict:
     write(raw, "events", later, 0, [_event(2, ingested_at=T0 + timedelta(days=1))])
 
     catalog = [
-        {"sku_id": f"SKU-{i}", "product_name": f"Product {i}", "category": "shoes", "brand": "B",
-         "list_price": 19.9, "launched_date": date(2025, 1, 1), "is_listed": True,
-         "ingested_at": ts(1)}
+        {
+            "sku_id": f"SKU-{i}",
+            "product_name": f"Product {i}",
+            "category": "shoes",
+            "brand": "B",
+            "list_price": 19.9,
+            "launched_date": date(2025, 1, 1),
+            "is_listed": True,
+            "ingested_at": ts(1),
+        }
         for i in (1, 2, 3)
     ]
     bad_catalog = [
@@ -224,8 +231,16 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "sku_catalog", DAY, 0, catalog + [r for r, _ in bad_catalog])
 
-    mk = {"exposure_date": DAY, "channel": "paid_search", "campaign_id": "c1", "sku_id": "SKU-1",
-          "impressions": 1000, "clicks": 20, "spend": 12.5, "ingested_at": ts(23)}
+    mk = {
+        "exposure_date": DAY,
+        "channel": "paid_search",
+        "campaign_id": "c1",
+        "sku_id": "SKU-1",
+        "impressions": 1000,
+        "clicks": 20,
+        "spend": 12.5,
+        "ingested_at": ts(23),
+    }
     good_mk = [mk, {**mk, "sku_id": "SKU-2"}]
     bad_mk = [
         ({**mk, "campaign_id": None}, "missing_id"),
@@ -235,8 +250,15 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "marketing_exposure", DAY, 0, good_mk + [r for r, _ in bad_mk] + [mk])  # mk twice
 
-    inv = {"snapshot_date": DAY, "sku_id": "SKU-1", "warehouse_id": "WH-N", "on_hand": 10,
-           "reserved": 2, "inbound": 0, "ingested_at": ts(23, 30)}
+    inv = {
+        "snapshot_date": DAY,
+        "sku_id": "SKU-1",
+        "warehouse_id": "WH-N",
+        "on_hand": 10,
+        "reserved": 2,
+        "inbound": 0,
+        "ingested_at": ts(23, 30),
+    }
     good_inv = [inv, {**inv, "sku_id": "SKU-2", "on_hand": 0, "reserved": 0}]
     bad_inv = [
         ({**inv, "warehouse_id": None}, "missing_id"),
@@ -245,23 +267,62 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "inventory_snapshots", DAY, 0, good_inv + [r for r, _ in bad_inv])
 
-    po = {"po_id": "po1", "sku_id": "SKU-1", "warehouse_id": "WH-N", "status": "ordered",
-          "ordered_date": DAY, "expected_date": DAY + timedelta(days=5), "received_date": None,
-          "quantity_ordered": 50, "quantity_received": None, "updated_at": ts(10), "ingested_at": ts(10, 5)}
-    good_po = [po, {**po, "status": "received", "received_date": later, "quantity_received": 50,
-                    "updated_at": ts(11), "ingested_at": ts(11, 5)}]
-    bad_po = [({**po, "po_id": ""}, "missing_id"), ({**po, "po_id": "po2", "quantity_ordered": -1}, "invalid_quantity")]
+    po = {
+        "po_id": "po1",
+        "sku_id": "SKU-1",
+        "warehouse_id": "WH-N",
+        "status": "ordered",
+        "ordered_date": DAY,
+        "expected_date": DAY + timedelta(days=5),
+        "received_date": None,
+        "quantity_ordered": 50,
+        "quantity_received": None,
+        "updated_at": ts(10),
+        "ingested_at": ts(10, 5),
+    }
+    good_po = [
+        po,
+        {
+            **po,
+            "status": "received",
+            "received_date": later,
+            "quantity_received": 50,
+            "updated_at": ts(11),
+            "ingested_at": ts(11, 5),
+        },
+    ]
+    bad_po = [
+        ({**po, "po_id": ""}, "missing_id"),
+        ({**po, "po_id": "po2", "quantity_ordered": -1}, "invalid_quantity"),
+    ]
     write(raw, "replenishment_orders", DAY, 0, good_po + [r for r, _ in bad_po])
 
-    order = {"order_id": "o1", "user_id": "u1", "device_id": "dev-b", "platform": "web", "channel": "cpc",
-             "coupon_code": None, "created_at": ts(9, 10), "paid_at": ts(9, 12), "status": "paid",
-             "updated_at": ts(9, 12), "ingested_at": ts(9, 13)}
+    order = {
+        "order_id": "o1",
+        "user_id": "u1",
+        "device_id": "dev-b",
+        "platform": "web",
+        "channel": "cpc",
+        "coupon_code": None,
+        "created_at": ts(9, 10),
+        "paid_at": ts(9, 12),
+        "status": "paid",
+        "updated_at": ts(9, 12),
+        "ingested_at": ts(9, 13),
+    }
     good_orders = [order, {**order, "status": "cancelled", "updated_at": ts(15), "ingested_at": ts(15, 1)}]
     bad_orders = [({**order, "order_id": None}, "missing_id")]
     write(raw, "orders", DAY, 0, good_orders + [r for r, _ in bad_orders] + [order])  # order v1 twice
 
-    line = {"order_id": "o1", "line_number": 1, "sku_id": "SKU-1", "quantity": 2, "unit_price": 19.9,
-            "discount_amount": 0.0, "ingested_at": ts(9, 13)}
+    line = {
+        "order_id": "o1",
+        "line_number": 1,
+        "sku_id": "SKU-1",
+        "quantity": 2,
+        "unit_price": 19.9,
+        "discount_amount": 0.0,
+        "ingested_at": ts(9, 13),
+    }
     good_lines = [line, {**line, "line_number": 2, "sku_id": "SKU-2", "quantity": 1}]
     bad_lines = [
         ({**line, "order_id": None}, "missing_id"),
@@ -271,16 +332,27 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "order_lines", DAY, 0, good_lines + [r for r, _ in bad_lines])
 
-    asg = {"assignment_id": "a1", "experiment_key": "pdp_cta_copy", "variant": "treatment",
-           "device_id": "dev-a", "user_id": None, "assigned_at": ts(9, 2), "ingested_at": ts(9, 3)}
+    asg = {
+        "assignment_id": "a1",
+        "experiment_key": "pdp_cta_copy",
+        "variant": "treatment",
+        "device_id": "dev-a",
+        "user_id": None,
+        "assigned_at": ts(9, 2),
+        "ingested_at": ts(9, 3),
+    }
     write(raw, "experiment_assignments", DAY, 0, [asg, {**asg, "assignment_id": None}])
 
     def acc(valid: int, dups: int, bad: list) -> dict:
         reasons: dict[str, int] = {}
         for _, r in bad:
             reasons[r] = reasons.get(r, 0) + 1
-        return {"raw_rows": valid + dups + len(bad), "valid_rows": valid, "duplicate_rows": dups,
-                "quarantined": reasons}
+        return {
+            "raw_rows": valid + dups + len(bad),
+            "valid_rows": valid,
+            "duplicate_rows": dups,
+            "quarantined": reasons,
+        }
 
     return {
         "events": acc(len(VALID_EVENTS), 1, BAD_EVENTS),

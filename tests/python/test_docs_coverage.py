@@ -11,7 +11,6 @@ import json
 
 import pytest
 from conftest import failures
-
 from keynode.dbt_invoke import run_dbt
 
 
@@ -80,9 +79,5 @@ def test_every_model_has_a_key_test(docs):
         name = (node.get("test_metadata") or {}).get("name")
         if name in ("unique", "keynode_unique_combination"):
             tested.update(node["depends_on"]["nodes"])
-    untested = [
-        uid
-        for uid, n in keynode_nodes(manifest, kinds=("model",))
-        if uid not in tested
-    ]
+    untested = [uid for uid, n in keynode_nodes(manifest, kinds=("model",)) if uid not in tested]
     assert untested == []

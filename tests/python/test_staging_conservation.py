@@ -34,7 +34,9 @@ def accounting(built) -> dict[str, tuple[int, int, int, int]]:
 
 def quarantine_counts(built) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for entity, reason, n in built.sql("select entity, reason_code, count(*) from fct_quarantined_rows group by all"):
+    for entity, reason, n in built.sql(
+        "select entity, reason_code, count(*) from fct_quarantined_rows group by all"
+    ):
         out.setdefault(entity, {})[reason] = n
     return out
 
@@ -113,7 +115,13 @@ def test_rebuild_is_idempotent(tmp_path, fixture_wh):
     raw = tmp_path / "raw"
     shutil.copytree(fixture_wh.wh.raw_path, raw)
     wh = make_warehouse(tmp_path, raw)
-    tables = ["stg_events__events", "int_events_stitched", "int_funnel_events", "fct_quarantined_rows", "int_sessions"]
+    tables = [
+        "stg_events__events",
+        "int_events_stitched",
+        "int_funnel_events",
+        "fct_quarantined_rows",
+        "int_sessions",
+    ]
 
     def snapshot():
         con = duckdb.connect(str(wh.duckdb_path), read_only=True)
