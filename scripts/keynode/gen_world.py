@@ -68,9 +68,11 @@ HOUR_WEIGHTS = np.array(
     ]
 )
 ZIPF_S = 1.07
-# sku_surge demand multiplier by day since the surge started: buzz peaks on day 3, then fades to 2x.
-SURGE_RAMP = [6, 9, 10, 8, 6, 5, 4, 3, 2]
-SURGE_STOCK_WEEKS = 3.5  # campaign stock at the surge start, in weeks of the previous week's sales
+# sku_surge demand multiplier by day since the surge started: buzz builds over five days (so the
+# 7-day growth rule can be met a day or two before the campaign stock runs out), peaks on day 5,
+# then fades to 2x.
+SURGE_RAMP = [1.5, 2.5, 4, 6, 8, 9, 8, 6, 5, 4, 3, 2]
+SURGE_STOCK_WEEKS = 5.0  # campaign stock at the surge start, in weeks of the previous week's sales
 
 # Marketing campaigns: (channel, campaign_id, utm_medium, utm sources, CTR range, CPC)
 CAMPAIGNS = [
@@ -579,7 +581,7 @@ class Inventory:
 
     def _campaign_stock(self, d: int, rng, tbl: pa.Table | None) -> pa.Table | None:
         """Expedited stock for the surge SKUs' campaign: ordered the evening before the surge, it
-        arrives that morning and tops the position up to 3.5x the last 7 days' realised sales; no further
+        arrives that morning and tops the position up to SURGE_STOCK_WEEKS x the last 7 days' realised sales; no further
         orders until the SKU runs out (it then sells out a few days into the surge)."""
         s = self.surge
         hist = np.array(self.sold_hist[-7:])[:, s] if self.sold_hist else np.zeros((1, len(s)))
