@@ -581,8 +581,8 @@ class Inventory:
 
     def _campaign_stock(self, d: int, rng, tbl: pa.Table | None) -> pa.Table | None:
         """Expedited stock for the surge SKUs' campaign: ordered the evening before the surge, it
-        arrives that morning and tops the position up to SURGE_STOCK_WEEKS x the last 7 days' realised sales; no further
-        orders until the SKU runs out (it then sells out a few days into the surge)."""
+        arrives that morning and tops the position up to SURGE_STOCK_WEEKS x the last 7 days' sales;
+        no further orders until the SKU runs out (it then sells out a few days into the surge)."""
         s = self.surge
         hist = np.array(self.sold_hist[-7:])[:, s] if self.sold_hist else np.zeros((1, len(s)))
         week = np.maximum(hist.sum(axis=0), 3)

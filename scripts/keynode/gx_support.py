@@ -44,7 +44,7 @@ import re
 import shutil
 import subprocess
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -407,18 +407,47 @@ class CheckResult:
     severity: str
     description: str | None = None
     error: str | None = None
+    #: keynode's stable name of the rule (expectation ``meta["check"]``), e.g. "late_share".
+    check: str | None = None
+    #: The observed value as one number when it is one (a metric, a row or unexpected-value count).
+    observed_number: float | None = None
+    #: The evaluated bounds (after run-time parameters were substituted), when numeric.
+    threshold_min: float | None = None
+    threshold_max: float | None = None
+    #: How a run-time threshold was derived (e.g. "median 5012 of 10 weekday day(s) ...").
+    basis: str | None = None
+    #: The suite did not run (e.g. its table is not built yet); never fails the run.
+    skipped: bool = False
 
     @property
     def failed_critical(self) -> bool:
         """A critical expectation failed, or any expectation could not be evaluated at all."""
         return not self.success and (self.severity == "critical" or self.error is not None)
 
+    @property
+    def status(self) -> str:
+        if self.skipped:
+            return "skipped"
+        if self.error is not None:
+            return "error"
+        return "passed" if self.success else "failed"
+
+    @property
+    def label(self) -> str:
+        """The rule's name for humans: the keynode check name, else expectation(column)."""
+        if self.check:
+            return self.check
+        return self.expectation + (f"({self.column})" if self.column else "")
+
     def observed_text(self) -> str:
+        if isinstance(self.observed_value, float):
+            return f"{self.observed_value:.6g}"
         return _short(self.observed_value)
 
     def as_row(self) -> dict[str, Any]:
         row = dataclasses.asdict(self)
         row["observed_value"] = json.dumps(self.observed_value, default=str)
+        row["status"] = self.status
         return row
 
 
@@ -483,10 +512,63 @@ def _error(evr: Any) -> str | None:
     return "; ".join(str(m) for m in messages) or None
 
 
+def _notes(config: Any) -> str | None:
+    notes = getattr(config, "notes", None)
+    if isinstance(notes, list | tuple):
+        notes = " ".join(str(n) for n in notes)
+    return str(notes) if notes else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:  # Decimal, numpy scalars
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _observed_number(observed: Any) -> float | None:
+    """One number for the observed value: the metric itself, else the count of offending rows."""
+    if isinstance(observed, dict):
+        for key in ("unexpected_rows", "unexpected_count"):
+            if key in observed:
+                return _number(observed[key])
+        return None
+    return _number(observed)
+
+
+def _thresholds(config: Any) -> tuple[float | None, float | None]:
+    meta = config.meta or {}
+    low = _number(meta.get("threshold_min", config.kwargs.get("min_value")))
+    high = _number(meta.get("threshold_max", config.kwargs.get("max_value")))
+    return low, high
+
+
+def _range_text(config: Any, low: float | None, high: float | None) -> str | None:
+    """The evaluated bounds as text, e.g. ``< 0.05``, ``>= 1``, ``>= 3200 and <= 9600`` (None if none)."""
+    kwargs = config.kwargs
+
+    def fmt(x: float) -> str:
+        return f"{x:.6g}"
+
+    lower = None if low is None else (">" if kwargs.get("strict_min") else ">=") + " " + fmt(low)
+    upper = None if high is None else ("<" if kwargs.get("strict_max") else "<=") + " " + fmt(high)
+    if lower and upper:
+        return f"{lower} and {upper}"
+    return lower or upper
+
+
 def compact_results(
     suite_result: Any, *, source: str, day: dt.date | None, run_id: str, run_at: dt.datetime
 ) -> list[CheckResult]:
-    """Flatten one ExpectationSuiteValidationResult into CheckResult rows."""
+    """Flatten one ExpectationSuiteValidationResult into CheckResult rows.
+
+    Expectations that carry ``meta["check"]`` (keynode's rule name) are reported under that name,
+    with numeric thresholds taken from the *evaluated* kwargs - i.e. after GX substituted the run's
+    expectation parameters - or from ``meta["threshold_min"/"threshold_max"]``."""
     rows = []
     for evr in suite_result.results:
         config = evr.expectation_config
@@ -494,6 +576,11 @@ def compact_results(
         severity = meta.get("severity") or str(getattr(config, "severity", "critical") or "critical")
         severity = getattr(severity, "value", severity)
         error = _error(evr)
+        observed = _observed(config, evr.result or {})
+        low, high = _thresholds(config)
+        expected = _expected(config, evr.result or {})
+        if meta.get("check") and not meta.get("expected"):
+            expected = _range_text(config, low, high) or expected
         rows.append(
             CheckResult(
                 run_id=run_id,
@@ -504,11 +591,15 @@ def compact_results(
                 column=_column(config),
                 day=day,
                 success=bool(evr.success) and error is None,
-                observed_value=_observed(config, evr.result or {}),
-                expected=_expected(config, evr.result or {}),
+                observed_value=observed,
+                expected=expected,
                 severity=str(severity),
-                description=config.description,
+                description=config.description or _notes(config),
                 error=error,
+                check=meta.get("check"),
+                observed_number=_observed_number(observed),
+                threshold_min=low,
+                threshold_max=high,
             )
         )
     return rows
@@ -528,6 +619,27 @@ def available_days(context: FileDataContext, source: Source) -> list[dt.date]:
     )
     days = {dt.date(i["year"], i["month"], i["day"]) for i in identifiers if i.get("year")}
     return sorted(days)
+
+
+def skipped_result(
+    suite_name: str, source: str, run_name: str, run_at: dt.datetime, reason: str
+) -> CheckResult:
+    """A suite that did not run (e.g. "skipped: model not built"): reported, never a failure."""
+    return CheckResult(
+        run_id=run_name,
+        run_at=run_at,
+        suite=suite_name,
+        source=source,
+        expectation="suite_skipped",
+        column=None,
+        day=None,
+        success=True,
+        observed_value=None,
+        expected="the suite's tables exist",
+        severity="warning",
+        description=reason,
+        skipped=True,
+    )
 
 
 def _no_batch_result(
@@ -557,6 +669,7 @@ def run_validations(
     days: Sequence[dt.date] | None = None,
     run_name: str | None = None,
     result_format: str | dict[str, Any] = "SUMMARY",
+    expectation_parameters: Mapping[dt.date | None, Mapping[str, Any]] | None = None,
 ) -> list[CheckResult]:
     """Validate each (suite, source) pair with its own GX checkpoint; return compact results.
 
@@ -564,7 +677,10 @@ def run_validations(
     rows yields a failed critical ``batch_available`` result); other sources once, whole. Suites,
     validation definitions, checkpoints and validation results are stored in the output folder.
     ``result_format`` "SUMMARY" keeps results small on big tables ("COMPLETE" also returns every
-    unexpected value, and the rows an UnexpectedRowsExpectation query returned)."""
+    unexpected value, and the rows an UnexpectedRowsExpectation query returned).
+    ``expectation_parameters[day]`` (``None`` for a whole-source batch) are the run-time values of
+    the suite's ``{"$PARAMETER": name}`` kwargs for that batch - GX substitutes them at validation
+    time and records the evaluated values in the result."""
     from great_expectations.exceptions.exceptions import NoAvailableBatchesError
 
     run_at = dt.datetime.now(dt.UTC)  # GX files results under run name + run time: keep the µs
@@ -593,7 +709,9 @@ def run_validations(
         for day in list(days or []) if source.day_column else [None]:
             try:
                 outcome = checkpoint.run(
-                    batch_parameters=_day_parameters(day) if day else None, run_id=run_id
+                    batch_parameters=_day_parameters(day) if day else None,
+                    expectation_parameters=dict((expectation_parameters or {}).get(day) or {}) or None,
+                    run_id=run_id,
                 )
             except NoAvailableBatchesError as exc:
                 results.append(_no_batch_result(suite, source, day, run_name, run_at, str(exc)))
@@ -606,16 +724,20 @@ def run_validations(
 
 
 def summarize(results: Sequence[CheckResult]) -> str:
-    """A short text summary: counts, then one line per failed expectation."""
+    """A short text summary: counts, then one line per failed expectation (and per skipped suite)."""
+    skipped = [r for r in results if r.skipped]
+    results = [r for r in results if not r.skipped]
     failed = [r for r in results if not r.success]
     critical = [r for r in failed if r.severity == "critical"]
     lines = [
         f"{len(results)} expectation result(s): {len(results) - len(failed)} passed, "
         f"{len(critical)} critical failure(s), {len(failed) - len(critical)} warning(s)"
+        + (f", {len(skipped)} suite(s) skipped" if skipped else "")
     ]
+    lines += [f"  [SKIPPED] {r.suite}: {r.description}" for r in skipped]
     for r in sorted(failed, key=lambda r: (r.severity != "critical", r.suite, str(r.day))):
         where = f"{r.suite}/{r.source}" + (f" day {r.day}" if r.day else "")
-        what = r.expectation + (f"({r.column})" if r.column else "")
+        what = r.label
         if r.error:
             lines.append(f"  [{r.severity.upper()}] {where}: {what} ERROR {_short(r.error)}")
         else:

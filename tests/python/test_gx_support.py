@@ -365,10 +365,40 @@ def test_cli_help_and_list(capsys):
         cli.main(["--help"])
     assert exit_info.value.code == 0
     assert cli.main(["--list"]) == 0
-    assert "stg_events__events" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "events_daily" in listed and "marketing_exposure" in listed
 
 
-def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, context, capsys):
+def example_suite() -> cli.SuiteSpec:
+    """A plain (unprofiled) suite: validates its table directly, one day per batch."""
+    return cli.SuiteSpec(
+        source=gxs.Source(
+            name="stg_events__events", table="main.stg_events__events", day_column="event_date"
+        ),
+        description="valid client events, per event day",
+        expectations=[
+            gxs.expectation(E.ExpectTableRowCountToBeBetween, min_value=1),
+            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="event_id"),
+            gxs.expectation(E.ExpectColumnValuesToBeUnique, column="event_id"),
+            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="device_id"),
+            gxs.expectation(
+                E.ExpectColumnValuesToBeInSet, column="platform", value_set=["app", "web", "mini_program"]
+            ),
+            gxs.share_below("is_late", 0.05, label="events ingested > 15 min late"),
+            gxs.expectation(
+                E.ExpectColumnValuesToBeBetween,
+                column="page_load_ms",
+                min_value=0,
+                max_value=60_000,
+                mostly=0.99,
+                severity="warning",
+            ),  # fmt: skip
+        ],
+    )
+
+
+def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, context, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "SUITES", {"stg_events__events": example_suite})
     args = ["--duckdb-path", str(warehouse), "--gx-dir", str(gx_dir), "--output-dir", str(workdir / "cli")]
     gxs.close_context(context)  # the CLI writes to the same file: no other connection may stay open
     assert cli.main([*args, "--start-date", str(GOOD), "--no-data-docs"]) == 0

@@ -1,0 +1,455 @@
+"""History-dependent data-quality thresholds, computed in Python at run time (no GX, no SQL here).
+
+The checkpoint (keynode.checkpoint) profiles every source per day, asks this module for each validated
+day's thresholds and passes them to Great Expectations as run-time *expectation parameters*. Everything
+below is plain statistics on ``{date: value}`` series, unit-tested with hand-worked numbers
+(tests/python/test_gx_checkpoint.py).
+
+Daily volume (:func:`volume_band`)
+----------------------------------
+expected(d) = median of the same source's value over the trailing ``window_days`` (14) days
+``[d-14, d-1]`` that
+
+* are of the same *day class* as d (weekday Mon-Fri / weekend Sat-Sun: weekend traffic is ~25 % higher),
+* are not d itself (the validated day never contributes to its own threshold),
+* were not flagged themselves (a day outside its band, or flagged by another critical completeness
+  check, is excluded from every later baseline - one bad day cannot drag the baseline with it), and
+* -- promotion-aware -- are *normalised by the promotion calendar*: each history value is divided by
+  its day's ``expected_traffic_multiplier`` (seeds/promotion_calendar.csv, 1.0 outside promotions)
+  and the median is multiplied by the validated day's multiplier. So a promotion day is compared with
+  "a normal day x the planned multiplier", and the promotion days themselves feed later baselines at
+  their normal-day equivalent. (Alternative rejected: comparing promotion days only with earlier
+  promotion days - there are usually none in a 14-day window.)
+
+spread = 1.4826 x MAD (median absolute deviation) of the same normalised history - a robust standard
+deviation that ignores the odd outlier. The band is (m = the day's promotion multiplier)
+
+    low  = max(min_value, m x median x (1 - low_rel))
+    high = m x (median + max(k_sigma x spread, high_rel x median))
+
+* the lower bound is a fixed share of the baseline: losing half a normal day's data (``low_rel`` 0.5)
+  is a defect however volatile the recent history was - a spread-based lower bound would vanish
+  exactly when traffic trends (a growing history has a large MAD);
+* the upper bound widens with the spread: growth is legitimate (a viral SKU or a launch can add
+  +50 % within a fortnight - the demo dataset does exactly that), a doubling beyond the usual
+  spread is not. The relative minimum keeps the band honest when the history is unusually quiet
+  (MAD ~ 0).
+
+Partial losses (one hour) are far below any daily tolerance: they are the hourly floor's job.
+With fewer than ``min_history`` (3) usable days the band is ``[min_value, none]`` ("insufficient
+history"): the day must merely not be empty.
+
+Hourly floor (:func:`hourly_floors`)
+------------------------------------
+Events arrive in sessions, so hourly counts are over-dispersed: their variance is about phi x their
+mean (phi ~ 10-20 = events per session), far above Poisson. With only 3-10 history days a per-hour
+spread is unreliable, so the noise model is pooled over the 24 hours:
+
+    expected_h = m x median_h          (trailing same-class, non-flagged, promotion-normalised days)
+    phi        = max(1, median over hours of (variance_h / mean_h) of those days)
+    floor_h    = max(0, min(factor x expected_h, expected_h - k_sigma x sqrt(phi x expected_h)))
+
+An hour fails when it is below ``factor`` (1/2) of its expected volume AND more than ``k_sigma`` (4)
+noise standard deviations below it - the more lenient of the two, so the thin night hours of a small
+dataset (a handful of sessions) never fail by chance, while any hour expected to hold more than
+k_sigma^2 x phi events (every hour of the demo dataset) fails when it is empty or nearly so.
+
+Fixed policy thresholds (not history-dependent) are the module constants below.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import functools
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROMOTION_CALENDAR_CSV = REPO_ROOT / "seeds" / "promotion_calendar.csv"
+DBT_PROJECT_YML = REPO_ROOT / "dbt_project.yml"
+
+#: 1.4826 x MAD estimates the standard deviation of normally distributed data.
+MAD_TO_SIGMA = 1.4826
+
+# --------------------------------------------------------------------------------------------------
+# Fixed policy thresholds
+# --------------------------------------------------------------------------------------------------
+#: Share of a day's events ingested more than var keynode__late_event_minutes (15) after they happened
+#: (stg_events__events.is_late) must stay strictly below this.
+LATE_SHARE_MAX = 0.05
+#: Share of the valid rows landed on a day that repeat an event already kept (base_events__events
+#: copy_rank > 1, by landed_date) must stay strictly below this. Normal client retries are ~0.2 %;
+#: a file delivered twice is a share of the day's files (25 % for one of four 6-hour parts).
+DUPLICATE_SHARE_MAX = 0.02
+#: Share of a day's rows that may land after the source's freshness deadline.
+LATE_LANDING_SHARE_MAX = 0.01
+#: Freshness deadline per source: hours after the START of the validated (business) day by which its
+#: rows must have landed (ingested_at). 30 = the next day 06:00 UTC, 36 = the next day 12:00 UTC.
+FRESHNESS_DEADLINE_HOURS: dict[str, int] = {
+    "marketing_exposure": 36,  # daily export, lands the next morning (~05:00-06:30)
+    "inventory_snapshots": 30,  # end-of-day snapshot, lands after midnight (~00:30-01:10)
+    "replenishment_orders": 30,  # PO change records, near real time (evening orders land by ~00:30)
+    "orders": 30,  # first version of an order, near real time
+    "order_lines": 30,  # lines land with their order's first version
+    "experiment_assignments": 30,  # near real time
+}
+#: The catalogue snapshot in force on a day may be at most this old (warning).
+CATALOG_MAX_AGE_DAYS = 45
+
+
+# --------------------------------------------------------------------------------------------------
+# dbt variables (one source of truth for the limits staging enforces)
+# --------------------------------------------------------------------------------------------------
+@functools.cache
+def dbt_vars(path: Path = DBT_PROJECT_YML) -> dict[str, Any]:
+    """The ``vars:`` of dbt_project.yml (keynode__late_event_minutes, keynode__max_unit_price, ...)."""
+    import yaml
+
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")).get("vars") or {})
+
+
+def dbt_var(name: str) -> Any:
+    values = dbt_vars()
+    if name not in values:
+        raise KeyError(f"dbt var {name!r} is not defined in {DBT_PROJECT_YML}")
+    return values[name]
+
+
+# --------------------------------------------------------------------------------------------------
+# Robust statistics
+# --------------------------------------------------------------------------------------------------
+def median(values: Iterable[float]) -> float:
+    return float(statistics.median(list(values)))
+
+
+def mad(values: Iterable[float]) -> float:
+    """Median absolute deviation from the median."""
+    xs = list(values)
+    m = median(xs)
+    return median(abs(x - m) for x in xs)
+
+
+def robust_sigma(values: Iterable[float]) -> float:
+    return MAD_TO_SIGMA * mad(values)
+
+
+def day_class(day: dt.date, *, by_weekday: bool = True) -> str:
+    """'weekday' (Mon-Fri) or 'weekend' (Sat, Sun); 'all' when classes are not used."""
+    if not by_weekday:
+        return "all"
+    return "weekend" if day.weekday() >= 5 else "weekday"
+
+
+# --------------------------------------------------------------------------------------------------
+# Promotion calendar
+# --------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Promotion:
+    key: str
+    start: dt.date
+    end: dt.date  # inclusive
+    multiplier: float
+
+
+@dataclasses.dataclass(frozen=True)
+class PromotionCalendar:
+    promotions: tuple[Promotion, ...] = ()
+
+    @classmethod
+    def from_csv(cls, path: Path | None = None) -> PromotionCalendar:
+        """The calendar of ``path`` (default: the repo's seeds/promotion_calendar.csv)."""
+        with open(path or PROMOTION_CALENDAR_CSV, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        return cls(
+            tuple(
+                Promotion(
+                    key=r["promo_key"],
+                    start=dt.date.fromisoformat(r["start_date"]),
+                    end=dt.date.fromisoformat(r["end_date"]),
+                    multiplier=float(r["expected_traffic_multiplier"]),
+                )
+                for r in rows
+            )
+        )
+
+    def promotion(self, day: dt.date) -> Promotion | None:
+        """The promotion in force on ``day`` (the one with the largest multiplier if several)."""
+        hits = [p for p in self.promotions if p.start <= day <= p.end]
+        return max(hits, key=lambda p: p.multiplier) if hits else None
+
+    def multiplier(self, day: dt.date) -> float:
+        promo = self.promotion(day)
+        return promo.multiplier if promo else 1.0
+
+
+NO_PROMOTIONS = PromotionCalendar()
+
+
+# --------------------------------------------------------------------------------------------------
+# History selection
+# --------------------------------------------------------------------------------------------------
+def history_days(
+    day: dt.date,
+    available: Iterable[dt.date],
+    *,
+    window_days: int,
+    by_weekday_class: bool,
+    exclude: Iterable[dt.date] = (),
+) -> list[dt.date]:
+    """Days of ``available`` in ``[day - window_days, day - 1]`` of ``day``'s class, not excluded."""
+    excluded = set(exclude)
+    first = day - dt.timedelta(days=window_days)
+    cls = day_class(day, by_weekday=by_weekday_class)
+    return sorted(
+        d
+        for d in available
+        if first <= d < day and d not in excluded and day_class(d, by_weekday=by_weekday_class) == cls
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Daily volume band
+# --------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class VolumeRule:
+    window_days: int = 14
+    min_history: int = 3
+    by_weekday_class: bool = True
+    promotion_aware: bool = True
+    k_sigma: float = 4.0  # upper bound: at least k robust sigmas above the baseline
+    low_rel: float | None = 0.5  # lower bound: baseline x (1 - low_rel); None: only min_value
+    high_rel: float | None = 1.0  # upper bound: at least baseline x (1 + high_rel); None: no upper bound
+    min_value: float = 1.0  # a day must never be empty
+
+
+#: Events: daily volume within [50 %, 200 %] of the baseline (upper: or 4 robust sigmas if wider).
+EVENTS_VOLUME = VolumeRule()
+#: Other traffic-driven sources (orders): only a collapse below 25 % of the baseline.
+TRAFFIC_FLOOR = VolumeRule(low_rel=0.75, high_rel=None)
+#: Experiment assignments: one per device on its first exposure, so they follow *new* devices, not
+#: traffic - a promotion brings mostly devices already assigned: no promotion scaling.
+ASSIGNMENT_FLOOR = VolumeRule(low_rel=0.75, high_rel=None, promotion_aware=False)
+#: Daily batch exports (marketing): same rows every day, no weekly or promotion pattern.
+BATCH_FLOOR = VolumeRule(by_weekday_class=False, promotion_aware=False, low_rel=0.5, high_rel=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Band:
+    """The expected range of one day's value and how it was derived."""
+
+    day: dt.date
+    low: float | None
+    high: float | None
+    expected: float | None = None  # baseline x multiplier
+    spread: float | None = None  # robust sigma of the normalised history
+    history: tuple[dt.date, ...] = ()
+    multiplier: float = 1.0
+    note: str = ""
+
+    def contains(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def basis(self) -> str:
+        if self.expected is None:
+            return self.note
+        text = (
+            f"median {self.expected / self.multiplier:.6g} of {len(self.history)} "
+            f"{self.note} day(s) {self.history[0]}..{self.history[-1]}, robust sigma {self.spread:.4g}"
+        )
+        if self.multiplier != 1.0:
+            text += f", x promotion multiplier {self.multiplier:g}"
+        return text
+
+
+def volume_band(
+    day: dt.date,
+    series: Mapping[dt.date, float],
+    rule: VolumeRule = EVENTS_VOLUME,
+    calendar: PromotionCalendar = NO_PROMOTIONS,
+    exclude: Iterable[dt.date] = (),
+) -> Band:
+    """Expected range of ``series[day]`` from the trailing history (see the module docstring)."""
+    history = history_days(
+        day, series, window_days=rule.window_days, by_weekday_class=rule.by_weekday_class, exclude=exclude
+    )
+    m = calendar.multiplier(day) if rule.promotion_aware else 1.0
+    if len(history) < rule.min_history:
+        return Band(
+            day=day,
+            low=rule.min_value,
+            high=None,
+            history=tuple(history),
+            multiplier=m,
+            note=f"insufficient history ({len(history)} of {rule.min_history} usable days): non-empty only",
+        )
+
+    def normalised(d: dt.date) -> float:
+        return float(series[d]) / (calendar.multiplier(d) if rule.promotion_aware else 1.0)
+
+    values = [normalised(d) for d in history]
+    med = median(values)
+    sigma = MAD_TO_SIGMA * mad(values)
+    low = rule.min_value
+    if rule.low_rel is not None:
+        low = max(rule.min_value, m * med * (1.0 - rule.low_rel))
+    high = None
+    if rule.high_rel is not None:
+        high = m * (med + max(rule.k_sigma * sigma, rule.high_rel * med))
+    return Band(
+        day=day,
+        low=low,
+        high=high,
+        expected=m * med,
+        spread=sigma,
+        history=tuple(history),
+        multiplier=m,
+        note=day_class(day, by_weekday=rule.by_weekday_class),
+    )
+
+
+def rolling_volume_bands(
+    series: Mapping[dt.date, float],
+    rule: VolumeRule = EVENTS_VOLUME,
+    calendar: PromotionCalendar = NO_PROMOTIONS,
+    exclude: Iterable[dt.date] = (),
+) -> tuple[dict[dt.date, Band], set[dt.date]]:
+    """Bands for every day of ``series`` in date order; returns (bands, flagged days).
+
+    A day outside its band is flagged and left out of every later day's history, as are the days of
+    ``exclude`` (flagged by another check)."""
+    excluded = set(exclude)
+    bands: dict[dt.date, Band] = {}
+    flagged: set[dt.date] = set()
+    for day in sorted(series):
+        band = volume_band(day, series, rule, calendar, excluded | flagged)
+        bands[day] = band
+        if not band.contains(series[day]):
+            flagged.add(day)
+    return bands, flagged
+
+
+# --------------------------------------------------------------------------------------------------
+# Hourly floor
+# --------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class HourlyRule:
+    window_days: int = 14
+    min_history: int = 3
+    by_weekday_class: bool = True
+    promotion_aware: bool = True
+    factor: float = 0.5
+    k_sigma: float = 4.0
+
+
+EVENTS_HOURLY = HourlyRule()
+
+
+@dataclasses.dataclass(frozen=True)
+class HourlyFloors:
+    day: dt.date
+    floors: tuple[float, ...] | None  # one per hour 0..23; None: insufficient history
+    expected: tuple[float, ...] | None = None
+    dispersion: float | None = None  # phi: variance / mean of the hourly counts
+    history: tuple[dt.date, ...] = ()
+    multiplier: float = 1.0
+    note: str = ""
+    rule: HourlyRule = EVENTS_HOURLY
+
+    def below(self, counts: Sequence[float]) -> list[int]:
+        """Hours whose count is below their floor."""
+        if self.floors is None:
+            return []
+        return [h for h, (n, f) in enumerate(zip(counts, self.floors, strict=True)) if n < f]
+
+    def basis(self) -> str:
+        if self.floors is None:
+            return self.note
+        text = (
+            f"per hour: min({self.rule.factor:g} x expected, expected - {self.rule.k_sigma:g} x "
+            f"sqrt({self.dispersion:.3g} x expected)), expected = same-hour median of "
+            f"{len(self.history)} {self.note} day(s) {self.history[0]}..{self.history[-1]}"
+        )
+        if self.multiplier != 1.0:
+            text += f" x promotion multiplier {self.multiplier:g}"
+        return text
+
+
+def dispersion(columns: Sequence[Sequence[float]]) -> float:
+    """phi = the median over hours of variance / mean of that hour's counts (at least 1, Poisson).
+
+    ``columns[h]`` holds hour h's counts on the history days (2 or more). Hours with a zero mean are
+    ignored; the median over 24 hours shrugs off the odd hour hit by an incident."""
+    ratios = [
+        statistics.variance(values) / statistics.fmean(values)
+        for values in columns
+        if len(values) >= 2 and statistics.fmean(values) > 0
+    ]
+    return max(1.0, median(ratios)) if ratios else 1.0
+
+
+def hourly_floors(
+    day: dt.date,
+    hourly: Mapping[dt.date, Sequence[float]],
+    rule: HourlyRule = EVENTS_HOURLY,
+    calendar: PromotionCalendar = NO_PROMOTIONS,
+    exclude: Iterable[dt.date] = (),
+) -> HourlyFloors:
+    """Per-hour floors for ``day`` from the trailing history (see the module docstring).
+
+    ``hourly[d]`` holds the 24 hourly counts of day d (hour 0 first)."""
+    history = history_days(
+        day, hourly, window_days=rule.window_days, by_weekday_class=rule.by_weekday_class, exclude=exclude
+    )
+    m = calendar.multiplier(day) if rule.promotion_aware else 1.0
+    if len(history) < rule.min_history:
+        return HourlyFloors(
+            day=day,
+            floors=None,
+            history=tuple(history),
+            multiplier=m,
+            note=f"insufficient history ({len(history)} of {rule.min_history} usable days): not checked",
+            rule=rule,
+        )
+    columns = [
+        [float(hourly[d][hour]) / (calendar.multiplier(d) if rule.promotion_aware else 1.0) for d in history]
+        for hour in range(24)
+    ]
+    phi = dispersion(columns)
+    expected = [m * median(values) for values in columns]
+    floors = [max(0.0, min(rule.factor * e, e - rule.k_sigma * math.sqrt(phi * e))) for e in expected]
+    return HourlyFloors(
+        day=day,
+        floors=tuple(floors),
+        expected=tuple(expected),
+        dispersion=phi,
+        history=tuple(history),
+        multiplier=m,
+        note=day_class(day, by_weekday=rule.by_weekday_class),
+        rule=rule,
+    )
+
+
+def rolling_hourly_floors(
+    hourly: Mapping[dt.date, Sequence[float]],
+    rule: HourlyRule = EVENTS_HOURLY,
+    calendar: PromotionCalendar = NO_PROMOTIONS,
+    exclude: Iterable[dt.date] = (),
+) -> tuple[dict[dt.date, HourlyFloors], set[dt.date]]:
+    """Floors for every day of ``hourly`` in date order; returns (floors, flagged days). A day with an
+    hour below its floor is flagged and left out of later days' history."""
+    excluded = set(exclude)
+    out: dict[dt.date, HourlyFloors] = {}
+    flagged: set[dt.date] = set()
+    for day in sorted(hourly):
+        floors = hourly_floors(day, hourly, rule, calendar, excluded | flagged)
+        out[day] = floors
+        if floors.below(hourly[day]):
+            flagged.add(day)
+    return out, flagged
