@@ -3,10 +3,12 @@
     keynode-main [--raw data/raw] [--duckdb data/keynode.duckdb] [--regenerate] [--full-refresh]
 
 Steps: generate the demo raw zone if it is absent (scripts/keynode/generate.py), `dbt seed` and
-`dbt build` everything, then print a summary: build time, models and tests, the raw-row accounting
-(raw = valid + quarantined + duplicates) and quarantine counts by reason against the generator's
-ground-truth manifest. Re-running is idempotent: an existing raw zone is reused and incremental models
-reprocess only their lookback window.
+`dbt build` everything, run the Great Expectations checkpoint (scripts/keynode/checkpoint.py: every
+complete day when the raw zone has a generator manifest, whose injected faults are then expected; the
+latest days otherwise) and write the offline Data Docs, then print a summary: build time, models and
+tests, the raw-row accounting (raw = valid + quarantined + duplicates) and quarantine counts by reason
+against the generator's ground-truth manifest. Re-running is idempotent: an existing raw zone is
+reused and incremental models reprocess only their lookback window.
 """
 
 from __future__ import annotations
@@ -117,7 +119,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n[keynode] {exc}", file=sys.stderr)
         return 1
     print(summarize(wh, timings, build))
-    return 0
+    rc = run_checkpoint(wh, timings)
+    print(f"  {'checkpoint':<22} {timings['checkpoint']:8.1f} s  (exit {rc})")
+    return rc
+
+
+def run_checkpoint(wh: Warehouse, timings: dict[str, float]) -> int:
+    """Runs the GX checkpoint in-process (dbt has released the DuckDB file by now)."""
+    from keynode import checkpoint
+
+    args = ["--duckdb-path", str(wh.duckdb_path)]
+    manifest = wh.raw_path / "_manifest.json"
+    if manifest.exists():
+        args += ["--all-days", "--expected-faults", str(manifest)]
+    print("\n[keynode] data-quality checkpoint: " + " ".join(args))
+    t = time.perf_counter()
+    rc = checkpoint.main(args)
+    timings["checkpoint"] = time.perf_counter() - t
+    return rc
 
 
 if __name__ == "__main__":
