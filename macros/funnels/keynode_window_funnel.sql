@@ -1,0 +1,196 @@
+{#-
+    Windowed funnel (ClickHouse `windowFunnel(W)` semantics, per chain-start day) as a chain of CTEs.
+
+    `events`: a CTE or relation with funnel_key, user_key, event_id, event_date, event_ts, node_step and
+    the `entry_columns`. Its node-1 rows are exactly the chain starts to evaluate (their event_date is
+    the funnel date); its other rows are the candidate continuation events. A user reaches node k on
+    day d when events e1..ek of nodes 1..k exist with ts(e1) <= ... <= ts(ek) <= ts(e1) + W minutes and
+    e1 on day d.
+
+    Algorithm (one sort-merge lookup per level over that level's events only, never a sort of all
+    events per level):
+      * level 1: every node-1 event is a state (start_ts = reach_ts = its time);
+      * level k: for every level-(k-1) state, the earliest node-k event at or after the state's
+        reach_ts (`keynode_funnel_next_event`), kept when it is within start_ts + W. For a fixed start
+        the earliest next event is optimal (exchange argument);
+      * states of one user and start date that reach level k at the same time have the same future, and
+        the latest start has the latest deadline, so only it is kept (group by reach_ts,
+        max(start_ts)). States are thus bounded by the distinct reach times (this also collapses
+        node-1 events with equal timestamps).
+    Levels are unrolled `max_steps` times (`keynode_funnel_max_steps`). The lookups are keyed by an
+    integer user_number (a dense numbering of the distinct (funnel_key, user_key) pairs, joined once):
+    integer keys make the per-level sorts about a quarter cheaper than the two string keys.
+
+    The reported chain of a user-day starts at the latest node-1 event from which the maximum step is
+    reachable; its step-k time is the earliest time any valid chain from that start reaches node k
+    (= the greedy chain). That start survives every de-duplication (a later start with the same reach
+    time would reach the same maximum step), so it is read off the surviving states.
+
+    Emits, each followed by a comma so the caller continues with its own CTEs: `<prefix>users`,
+    `<prefix>numbered_events`, `<prefix>step_NN` (user_number, start_date, start_ts, reach_ts),
+    `<prefix>chains`, `<prefix>best_chains`,
+    `<prefix>day_entries` and finally `<prefix>user_days`: one row per (funnel_key, user_key,
+    funnel_date) with max_step_reached, entry_event_id, the `entry_columns` of the day's first node-1
+    event (ties: smallest event_id) and step_01_reached_at .. step_NN_reached_at.
+-#}
+{% macro keynode_window_funnel(events, window_minutes, max_steps, entry_columns=[], prefix='funnel_') -%}
+{%- set keys = ['user_number'] -%}
+{%- set max_steps = [max_steps | int, 2] | max -%}
+{%- set steps = [] -%}
+{%- for step in range(1, max_steps + 1) -%}
+    {%- do steps.append('%02d' | format(step)) -%}
+{%- endfor -%}
+{{ prefix }}users as (
+
+    select
+        funnel_key,
+        user_key,
+        row_number() over (order by funnel_key, user_key) as user_number
+    from (
+        select distinct
+            funnel_key,
+            user_key
+        from {{ events }}
+    ) as distinct_users
+
+),
+
+{{ prefix }}numbered_events as (
+
+    select
+        {{ prefix }}users.user_number,
+        events.event_date,
+        events.event_ts,
+        events.node_step
+    from {{ events }} as events
+    inner join {{ prefix }}users
+        on
+            events.funnel_key = {{ prefix }}users.funnel_key
+            and events.user_key = {{ prefix }}users.user_key
+
+),
+
+{{ prefix }}step_01 as (
+
+    select
+        user_number,
+        event_date as start_date,
+        event_ts as start_ts,
+        event_ts as reach_ts
+    from {{ prefix }}numbered_events
+    where node_step = 1
+
+),
+{% for step in range(2, max_steps + 1) %}
+{{ prefix }}node_{{ steps[step - 1] }}_events as (
+
+    select
+        user_number,
+        event_ts
+    from {{ prefix }}numbered_events
+    where node_step = {{ step }}
+
+),
+
+{{ prefix }}step_{{ steps[step - 1] }}_candidates as (
+
+    {{ keynode_funnel_next_event(
+        states=prefix ~ 'step_' ~ steps[step - 2],
+        events=prefix ~ 'node_' ~ steps[step - 1] ~ '_events',
+        partition_by=keys,
+        state_ts='reach_ts',
+        state_columns=['start_date', 'start_ts']
+    ) }}
+
+),
+
+{{ prefix }}step_{{ steps[step - 1] }} as (
+
+    select
+        user_number,
+        start_date,
+        max(start_ts) as start_ts,
+        next_ts as reach_ts
+    from {{ prefix }}step_{{ steps[step - 1] }}_candidates
+    where next_ts <= start_ts + interval {{ window_minutes }} minute
+    group by user_number, start_date, next_ts
+
+),
+{% endfor %}
+{#- Only starts that reach node 2 need a pivot; the others are read from the day entries. #}
+{{ prefix }}chains as (
+
+    select
+        user_number,
+        start_date,
+        start_ts,
+        max(step) as steps_reached,
+        {%- for step in range(2, max_steps + 1) %}
+        max(case when step = {{ step }} then reach_ts end) as step_{{ steps[step - 1] }}_reached_at
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        {%- for step in range(2, max_steps + 1) %}
+        {%- if not loop.first %}
+        union all
+        {%- endif %}
+        select
+            user_number,
+            start_date,
+            start_ts,
+            {{ step }} as step,
+            reach_ts
+        from {{ prefix }}step_{{ steps[step - 1] }}
+        {%- endfor %}
+    ) as chain_steps
+    group by user_number, start_date, start_ts
+
+),
+
+{{ prefix }}best_chains as (
+
+    select *
+    from {{ prefix }}chains
+    qualify row_number() over (
+        partition by user_number, start_date
+        order by steps_reached desc, start_ts desc
+    ) = 1
+
+),
+
+{{ prefix }}day_entries as (
+
+    {{ keynode_funnel_day_entries(events, entry_columns) }}
+
+),
+
+{{ prefix }}user_days as (
+
+    select
+        {{ prefix }}day_entries.funnel_key,
+        {{ prefix }}day_entries.user_key,
+        {{ prefix }}day_entries.start_date as funnel_date,
+        coalesce({{ prefix }}best_chains.steps_reached, 1) as max_step_reached,
+        {{ prefix }}day_entries.entry_event_id,
+        {%- for column in entry_columns %}
+        {{ prefix }}day_entries.{{ column }},
+        {%- endfor %}
+        coalesce(
+            {{ prefix }}best_chains.start_ts, {{ prefix }}day_entries.last_start_ts
+        ) as step_01_reached_at,
+        {%- for step in range(2, max_steps + 1) %}
+        {{ prefix }}best_chains.step_{{ steps[step - 1] }}_reached_at
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ prefix }}day_entries
+    inner join {{ prefix }}users
+        on
+            {{ prefix }}day_entries.funnel_key = {{ prefix }}users.funnel_key
+            and {{ prefix }}day_entries.user_key = {{ prefix }}users.user_key
+    left join {{ prefix }}best_chains
+        on
+            {{ prefix }}users.user_number = {{ prefix }}best_chains.user_number
+            and {{ prefix }}day_entries.start_date = {{ prefix }}best_chains.start_date
+
+),
+{%- endmacro %}

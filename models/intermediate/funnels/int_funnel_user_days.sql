@@ -1,0 +1,141 @@
+{%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
+{%- set lookback_days = var('keynode__lookback_days') | int -%}
+{%- set max_steps = keynode_funnel_max_steps() -%}
+{#- A chain started on day d can use events up to d + 1 day + W: days read past the last affected date. -#}
+{%- set continuation_days = (window_minutes / 1440) | round(0, 'ceil') | int + 1 -%}
+{%- set entry_columns = ['channel_group', 'platform', 'is_new_user', 'member_tier'] -%}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=keynode_incremental_strategy(),
+        unique_key='funnel_date',
+        partition_by=(['funnel_date'] if target.type == 'spark' else none),
+        file_format=('parquet' if target.type == 'spark' else none),
+        on_schema_change='append_new_columns',
+        pre_hook=keynode_funnel_session_settings(),
+        post_hook=keynode_funnel_session_settings(reset=true),
+    )
+}}
+
+-- depends_on: {{ ref('funnel_nodes') }}
+
+with
+
+source_watermark as (
+
+    select max(landed_date) as processed_landed_date
+    from {{ ref('int_funnel_events') }}
+
+),
+
+{% if is_incremental() %}
+processed_watermark as (
+
+    select max(processed_landed_date) as watermark
+    from {{ this }}
+
+),
+
+-- rows that landed within the lookback of the newest landing date already processed, or later
+recent_events as (
+
+    select
+        funnel_events.event_ts,
+        funnel_events.event_date
+    from {{ ref('int_funnel_events') }} as funnel_events
+    cross join processed_watermark
+    where
+        processed_watermark.watermark is null
+        or funnel_events.landed_date
+        >= {{ dbt.dateadd('day', -lookback_days, 'processed_watermark.watermark') }}
+
+),
+
+-- a row can change the chains that start from date(ts - W) up to its own date
+affected_date_ranges as (
+
+    select distinct
+        cast(event_ts - interval {{ window_minutes }} minute as date) as first_start_date,
+        event_date as last_start_date
+    from recent_events
+
+),
+
+affected_dates as (
+
+    select distinct funnel_events.event_date as funnel_date
+    from {{ ref('int_funnel_events') }} as funnel_events
+    inner join affected_date_ranges
+        on
+            funnel_events.event_date >= affected_date_ranges.first_start_date
+            and funnel_events.event_date <= affected_date_ranges.last_start_date
+    where funnel_events.node_step = 1
+
+),
+
+affected_bounds as (
+
+    select
+        min(funnel_date) as first_date,
+        max(funnel_date) as last_date
+    from affected_dates
+
+),
+
+-- node-1 events of the affected dates (the chain starts) and every event their chains can use
+funnel_events as (
+
+    select
+        funnel_events.funnel_key,
+        funnel_events.user_key,
+        funnel_events.event_id,
+        funnel_events.event_ts,
+        funnel_events.event_date,
+        funnel_events.node_step,
+        {%- for column in entry_columns %}
+            funnel_events.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('int_funnel_events') }} as funnel_events
+    cross join affected_bounds
+    where
+        (
+            funnel_events.node_step = 1
+            and funnel_events.event_date in (select affected_dates.funnel_date from affected_dates)
+        )
+        or (
+            funnel_events.node_step between 2 and {{ max_steps }}
+            and funnel_events.event_date >= affected_bounds.first_date
+            and funnel_events.event_date
+            <= {{ dbt.dateadd('day', continuation_days, 'affected_bounds.last_date') }}
+        )
+
+),
+
+    {{ keynode_window_funnel('funnel_events', window_minutes, max_steps, entry_columns) }}
+{%- else %}
+    {#- Full build: read the relation itself (a CTE read 17 times would be materialized first). #}
+    {{ keynode_window_funnel(ref('int_funnel_events'), window_minutes, max_steps, entry_columns) }}
+{%- endif %}
+
+final as (
+
+    select
+        funnel_user_days.funnel_key,
+        funnel_user_days.funnel_date,
+        funnel_user_days.user_key,
+        funnel_user_days.max_step_reached,
+        {%- for column in entry_columns %}
+            funnel_user_days.{{ column }},
+        {%- endfor %}
+        funnel_user_days.entry_event_id,
+        {%- for step in range(1, max_steps + 1) %}
+            funnel_user_days.step_{{ '%02d' | format(step) }}_reached_at,
+        {%- endfor %}
+        source_watermark.processed_landed_date
+    from funnel_user_days
+    cross join source_watermark
+
+)
+
+select * from final
