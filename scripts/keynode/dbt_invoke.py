@@ -61,12 +61,14 @@ def run_dbt(wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool =
     from dbt.cli.main import dbtRunner
 
     wh.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [args[0], "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    # Flags go after the whole (sub)command: `docs generate`, `source freshness`, `build`, ...
+    n_words = 2 if args[0] in ("docs", "source") and len(args) > 1 else 1
+    cmd = [*args[:n_words], "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if wh.target_path:
         cmd += ["--target-path", str(wh.target_path)]
     if wh.log_path:
         cmd += ["--log-path", str(wh.log_path)]
-    cmd += list(args[1:])
+    cmd += list(args[n_words:])
     if quiet:
         cmd = ["--quiet", *cmd]
     with _environ(wh.env()):

@@ -1,0 +1,177 @@
+{#-
+    Cart adds and their abandonment outcome, one row per add_to_cart event: did the same user_key
+    start checkout within var `keynode__cart_abandonment_minutes` (30) after it, and if not, what did
+    the user do in that window (doc cart_abandonment_behaviour: removed the item > browsed other SKUs >
+    other activity > left). Also flags the add that leaves an abandoned cart behind (doc
+    abandoned_cart), the input of the intervention analysis. fct_cart_abandonment_events publishes it.
+-#}
+{%- set window_minutes = var('keynode__cart_abandonment_minutes') | int -%}
+
+with
+
+events as (
+
+    select
+        event_id,
+        user_key,
+        device_id,
+        platform,
+        event_name,
+        event_ts,
+        event_date,
+        sku_id,
+        quantity
+    from {{ ref('int_events_stitched') }}
+
+),
+
+data_end as (
+
+    select max(event_ts) as last_event_at
+    from events
+
+),
+
+cart_adds as (
+
+    select
+        event_id as add_event_id,
+        user_key,
+        device_id,
+        platform,
+        sku_id,
+        quantity,
+        event_ts as added_at,
+        event_date as added_date,
+        event_ts + interval {{ window_minutes }} minute as window_end_at
+    from events
+    where event_name = 'add_to_cart'
+
+),
+
+-- every other event of the same user in [added_at, window_end_at]
+window_events as (
+
+    select
+        cart_adds.add_event_id,
+        events.event_name,
+        events.event_ts,
+        events.sku_id,
+        cart_adds.sku_id as added_sku_id
+    from cart_adds
+    inner join events
+        on
+            cart_adds.user_key = events.user_key
+            and cart_adds.added_at <= events.event_ts
+            and cart_adds.window_end_at >= events.event_ts
+            and cart_adds.add_event_id != events.event_id
+
+),
+
+window_summary as (
+
+    select
+        add_event_id,
+        count(*) as events_in_window,
+        min(case when event_name = 'checkout_start' then event_ts end) as checkout_started_at,
+        max(
+            case
+                when
+                    event_name = 'remove_from_cart'
+                    and (sku_id is null or added_sku_id is null or sku_id = added_sku_id)
+                    then 1
+                else 0
+            end
+        ) = 1 as did_remove_item,
+        max(
+            case
+                when
+                    event_name = 'product_view'
+                    and sku_id is not null
+                    and (added_sku_id is null or sku_id != added_sku_id)
+                    then 1
+                else 0
+            end
+        ) = 1 as did_browse_other_skus
+    from window_events
+    group by add_event_id
+
+),
+
+-- the next add_to_cart of the same user (any SKU), to find the add that leaves the cart behind
+next_adds as (
+
+    select
+        add_event_id,
+        lead(added_at) over (
+            partition by user_key order by added_at, add_event_id
+        ) as next_added_at
+    from cart_adds
+
+),
+
+classified as (
+
+    select
+        cart_adds.add_event_id,
+        cart_adds.user_key,
+        cart_adds.device_id,
+        cart_adds.platform,
+        cart_adds.sku_id,
+        cart_adds.quantity,
+        cart_adds.added_at,
+        cart_adds.added_date,
+        cart_adds.window_end_at,
+        window_summary.checkout_started_at,
+        window_summary.checkout_started_at is null as is_abandoned,
+        coalesce(window_summary.events_in_window, 0) as events_in_window,
+        coalesce(window_summary.did_remove_item, false) as did_remove_item,
+        coalesce(window_summary.did_browse_other_skus, false) as did_browse_other_skus,
+        coalesce(window_summary.events_in_window, 0) = 0 as had_no_further_event,
+        window_summary.checkout_started_at is null
+        and (next_adds.next_added_at is null or next_adds.next_added_at > cart_adds.window_end_at)
+            as ends_abandoned_cart,
+        cart_adds.window_end_at <= data_end.last_event_at as is_window_complete
+    from cart_adds
+    cross join data_end
+    left join window_summary
+        on cart_adds.add_event_id = window_summary.add_event_id
+    left join next_adds
+        on cart_adds.add_event_id = next_adds.add_event_id
+
+),
+
+final as (
+
+    select
+        add_event_id,
+        user_key,
+        device_id,
+        platform,
+        sku_id,
+        quantity,
+        added_at,
+        added_date,
+        window_end_at,
+        checkout_started_at,
+        ({{ keynode_epoch_ms('checkout_started_at') }} - {{ keynode_epoch_ms('added_at') }}) / 1000.0
+            as seconds_to_checkout,
+        is_abandoned,
+        events_in_window,
+        did_remove_item,
+        did_browse_other_skus,
+        had_no_further_event,
+        case
+            when not is_abandoned then 'checkout_started'
+            when did_remove_item then 'removed_item'
+            when did_browse_other_skus then 'browsed_other_skus'
+            when not had_no_further_event then 'other_activity'
+            else 'left'
+        end as abandonment_behaviour,
+        ends_abandoned_cart,
+        is_window_complete
+    from classified
+
+)
+
+select * from final

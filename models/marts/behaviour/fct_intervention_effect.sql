@@ -1,0 +1,130 @@
+{#-
+    Intervention window effect of cart-reminder pushes: for abandoned carts (int_behaviour_abandoned_carts),
+    the conversion rate to payment_success within H hours with versus without a reminder in between.
+    One row per (period, platform of the add): every day and `overall`, every platform and `all`
+    (doc intervention_effect).
+-#}
+with
+
+carts as (
+
+    select
+        added_date,
+        platform,
+        is_reminded,
+        is_converted
+    from {{ ref('int_behaviour_abandoned_carts') }}
+
+),
+
+by_platform as (
+
+    select
+        added_date,
+        platform,
+        is_reminded,
+        is_converted
+    from carts
+
+    union all
+
+    select
+        added_date,
+        'all' as platform,
+        is_reminded,
+        is_converted
+    from carts
+
+),
+
+bounds as (
+
+    select
+        min(added_date) as first_date,
+        max(added_date) as last_date
+    from carts
+
+),
+
+periods as (
+
+    select
+        'day' as period_type,
+        added_date as period_start,
+        added_date as period_end,
+        platform,
+        is_reminded,
+        is_converted
+    from by_platform
+
+    union all
+
+    select
+        'overall' as period_type,
+        bounds.first_date as period_start,
+        bounds.last_date as period_end,
+        by_platform.platform,
+        by_platform.is_reminded,
+        by_platform.is_converted
+    from by_platform
+    cross join bounds
+
+),
+
+counts as (
+
+    select
+        period_type,
+        period_start,
+        period_end,
+        platform,
+        count(*) as abandoned_carts,
+        sum(case when is_reminded then 1 else 0 end) as carts_reminded,
+        sum(case when is_reminded then 0 else 1 end) as carts_not_reminded,
+        sum(case when is_reminded and is_converted then 1 else 0 end) as conversions_reminded,
+        sum(case when not is_reminded and is_converted then 1 else 0 end) as conversions_not_reminded
+    from periods
+    group by period_type, period_start, period_end, platform
+
+),
+
+rates as (
+
+    select
+        *,
+        case when carts_reminded > 0 then cast(conversions_reminded as double) / carts_reminded end
+            as conversion_rate_reminded,
+        case when carts_not_reminded > 0 then cast(conversions_not_reminded as double) / carts_not_reminded end
+            as conversion_rate_not_reminded
+    from counts
+
+),
+
+final as (
+
+    select
+        cast(period_type as {{ dbt.type_string() }}) as period_type,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast({{ var('keynode__intervention_window_hours') | int }} as integer) as intervention_window_hours,
+        cast(abandoned_carts as bigint) as abandoned_carts,
+        cast(carts_reminded as bigint) as carts_reminded,
+        cast(carts_not_reminded as bigint) as carts_not_reminded,
+        cast(conversions_reminded as bigint) as conversions_reminded,
+        cast(conversions_not_reminded as bigint) as conversions_not_reminded,
+        cast(cast(conversions_reminded + conversions_not_reminded as double) / abandoned_carts as double)
+            as conversion_rate,
+        cast(conversion_rate_reminded as double) as conversion_rate_reminded,
+        cast(conversion_rate_not_reminded as double) as conversion_rate_not_reminded,
+        cast(conversion_rate_reminded - conversion_rate_not_reminded as double) as conversion_uplift,
+        cast(
+            case
+                when conversion_rate_not_reminded > 0 then conversion_rate_reminded / conversion_rate_not_reminded
+            end as double
+        ) as conversion_rate_ratio
+    from rates
+
+)
+
+select * from final

@@ -1,0 +1,200 @@
+{#-
+    Node factor impact: how much of the product-detail node's lost add-to-cart conversions slow pages
+    explain. One row per day of the views plus one `overall` row (doc factor_impact_weight).
+    A view is slow when page_load_ms > var `keynode__slow_page_threshold_ms` (3000); it converts when
+    the same user_key adds the same SKU within var `keynode__detail_to_cart_window_minutes` (30).
+-#}
+{%- set threshold_ms = var('keynode__slow_page_threshold_ms') | int -%}
+{%- set window_minutes = var('keynode__detail_to_cart_window_minutes') | int -%}
+
+with
+
+events as (
+
+    select
+        event_id,
+        user_key,
+        event_name,
+        event_ts,
+        event_date,
+        sku_id,
+        page_load_ms
+    from {{ ref('int_events_stitched') }}
+
+),
+
+views as (
+
+    select
+        event_id,
+        user_key,
+        sku_id,
+        event_ts,
+        event_date,
+        case
+            when page_load_ms is null then 'unknown'
+            when page_load_ms > {{ threshold_ms }} then 'slow'
+            else 'fast'
+        end as load_class
+    from events
+    where event_name = 'product_view'
+
+),
+
+cart_adds as (
+
+    select
+        user_key,
+        sku_id,
+        event_ts
+    from events
+    where event_name = 'add_to_cart' and sku_id is not null
+
+),
+
+view_conversions as (
+
+    select
+        views.event_id,
+        max(case when cart_adds.user_key is not null then 1 else 0 end) as is_converted
+    from views
+    left join cart_adds
+        on
+            views.user_key = cart_adds.user_key
+            and views.sku_id = cart_adds.sku_id
+            and views.event_ts <= cart_adds.event_ts
+            and views.event_ts + interval {{ window_minutes }} minute >= cart_adds.event_ts
+    group by views.event_id
+
+),
+
+classified_views as (
+
+    select
+        views.event_date,
+        views.load_class,
+        view_conversions.is_converted
+    from views
+    inner join view_conversions
+        on views.event_id = view_conversions.event_id
+
+),
+
+bounds as (
+
+    select
+        min(event_date) as first_date,
+        max(event_date) as last_date
+    from classified_views
+
+),
+
+periods as (
+
+    select
+        'day' as period_type,
+        event_date as period_start,
+        event_date as period_end,
+        load_class,
+        is_converted
+    from classified_views
+
+    union all
+
+    select
+        'overall' as period_type,
+        bounds.first_date as period_start,
+        bounds.last_date as period_end,
+        classified_views.load_class,
+        classified_views.is_converted
+    from classified_views
+    cross join bounds
+
+),
+
+counts as (
+
+    select
+        period_type,
+        period_start,
+        period_end,
+        count(*) as views,
+        sum(case when load_class = 'slow' then 1 else 0 end) as views_slow,
+        sum(case when load_class = 'fast' then 1 else 0 end) as views_fast,
+        sum(case when load_class = 'unknown' then 1 else 0 end) as views_unknown_load,
+        sum(case when load_class = 'slow' then is_converted else 0 end) as conversions_slow,
+        sum(case when load_class = 'fast' then is_converted else 0 end) as conversions_fast
+    from periods
+    group by period_type, period_start, period_end
+
+),
+
+rates as (
+
+    select
+        *,
+        case when views_slow > 0 then cast(conversions_slow as double) / views_slow end as conversion_rate_slow,
+        case when views_fast > 0 then cast(conversions_fast as double) / views_fast end as conversion_rate_fast,
+        case
+            when views_slow + views_fast > 0
+                then cast(conversions_slow + conversions_fast as double) / (views_slow + views_fast)
+        end as conversion_rate_measured,
+        (views_slow - conversions_slow) + (views_fast - conversions_fast) as lost_conversions
+    from counts
+
+),
+
+impact as (
+
+    select
+        *,
+        conversion_rate_fast - conversion_rate_slow as conversion_rate_difference,
+        views_slow * (conversion_rate_fast - conversion_rate_slow) as excess_lost_conversions,
+        case
+            when views_slow > 0 and views_fast > 0 and conversion_rate_measured > 0 and conversion_rate_measured < 1
+                then
+                    (conversion_rate_fast - conversion_rate_slow)
+                    / sqrt(
+                        conversion_rate_measured * (1 - conversion_rate_measured)
+                        * (1.0 / views_slow + 1.0 / views_fast)
+                    )
+        end as conversion_rate_difference_z
+    from rates
+
+),
+
+final as (
+
+    select
+        cast('purchase' as {{ dbt.type_string() }}) as funnel_key,
+        cast('product_detail' as {{ dbt.type_string() }}) as node_key,
+        cast('add_to_cart' as {{ dbt.type_string() }}) as converting_node_key,
+        cast('slow_page_load' as {{ dbt.type_string() }}) as factor_key,
+        cast({{ threshold_ms }} as integer) as slow_threshold_ms,
+        cast({{ window_minutes }} as integer) as conversion_window_minutes,
+        cast(period_type as {{ dbt.type_string() }}) as period_type,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        cast(views as bigint) as views,
+        cast(views_slow as bigint) as views_slow,
+        cast(views_fast as bigint) as views_fast,
+        cast(views_unknown_load as bigint) as views_unknown_load,
+        cast(conversions_slow as bigint) as conversions_slow,
+        cast(conversions_fast as bigint) as conversions_fast,
+        cast(conversion_rate_slow as double) as conversion_rate_slow,
+        cast(conversion_rate_fast as double) as conversion_rate_fast,
+        cast(conversion_rate_difference as double) as conversion_rate_difference,
+        cast(
+            case when conversion_rate_fast > 0 then conversion_rate_slow / conversion_rate_fast end as double
+        ) as conversion_rate_ratio,
+        cast(conversion_rate_difference_z as double) as conversion_rate_difference_z,
+        cast(lost_conversions as bigint) as lost_conversions,
+        cast(excess_lost_conversions as double) as excess_lost_conversions,
+        cast(
+            case when lost_conversions > 0 then excess_lost_conversions / lost_conversions end as double
+        ) as impact_weight
+    from impact
+
+)
+
+select * from final
