@@ -12,7 +12,7 @@ ruff format --check scripts tests
 
 echo "[test] sqlfluff (dbt templater, duckdb dialect)"
 sqlfluff_db="$(mktemp -d)/lint.duckdb"
-KEYNODE_DUCKDB_PATH="$sqlfluff_db" sqlfluff lint models analyses tests --disable-progress-bar --nofail=false
+KEYNODE_DUCKDB_PATH="$sqlfluff_db" sqlfluff lint models analyses tests --disable-progress-bar
 
 echo "[test] pytest"
 python -m pytest -n 2 --dist loadgroup "$@"
