@@ -1,0 +1,111 @@
+{#-
+    Data-quality counts per funnel node and event day: the node's events (seed funnel_node_events),
+    how many were ingested late (stg_events__events.is_late: more than keynode__late_event_minutes
+    after they happened), how many UTC hours of the day the events source delivered anything, and the
+    sessions that landed on one of the node's events with how many bounced (int_sessions.is_bounce).
+-#}
+with
+
+node_events as (
+
+    select
+        funnel_key,
+        node_key,
+        event_name
+    from {{ ref('funnel_node_events') }}
+
+),
+
+nodes as (
+
+    select
+        funnel_key,
+        node_step,
+        node_key
+    from {{ ref('funnel_nodes') }}
+
+),
+
+events as (
+
+    select
+        event_name,
+        event_date,
+        event_ts,
+        is_late
+    from {{ ref('stg_events__events') }}
+
+),
+
+source_hours as (
+
+    select
+        event_date,
+        count(distinct extract(hour from event_ts)) as source_hours_present
+    from events
+    group by event_date
+
+),
+
+node_event_counts as (
+
+    select
+        nodes.funnel_key,
+        nodes.node_step,
+        events.event_date,
+        count(*) as node_events,
+        count_if(events.is_late) as late_events
+    from events
+    inner join node_events on events.event_name = node_events.event_name
+    inner join nodes on node_events.funnel_key = nodes.funnel_key and node_events.node_key = nodes.node_key
+    group by nodes.funnel_key, nodes.node_step, events.event_date
+
+),
+
+sessions as (
+
+    select
+        session_date,
+        landing_event_name,
+        is_bounce
+    from {{ ref('int_sessions') }}
+
+),
+
+node_bounces as (
+
+    select
+        nodes.funnel_key,
+        nodes.node_step,
+        sessions.session_date as event_date,
+        count(*) as landing_sessions,
+        count_if(sessions.is_bounce) as bounced_sessions
+    from sessions
+    inner join node_events on sessions.landing_event_name = node_events.event_name
+    inner join nodes on node_events.funnel_key = nodes.funnel_key and node_events.node_key = nodes.node_key
+    group by nodes.funnel_key, nodes.node_step, sessions.session_date
+
+),
+
+final as (
+
+    select
+        cast(node_event_counts.funnel_key as {{ dbt.type_string() }}) as funnel_key,
+        cast(node_event_counts.node_step as integer) as node_step,
+        cast(node_event_counts.event_date as date) as event_date,
+        cast(node_event_counts.node_events as bigint) as node_events,
+        cast(node_event_counts.late_events as bigint) as late_events,
+        cast(coalesce(source_hours.source_hours_present, 0) as integer) as source_hours_present,
+        cast(coalesce(node_bounces.landing_sessions, 0) as bigint) as landing_sessions,
+        cast(coalesce(node_bounces.bounced_sessions, 0) as bigint) as bounced_sessions
+    from node_event_counts
+    left join source_hours on node_event_counts.event_date = source_hours.event_date
+    left join node_bounces
+        on
+            node_event_counts.funnel_key = node_bounces.funnel_key
+            and node_event_counts.node_step = node_bounces.node_step
+            and node_event_counts.event_date = node_bounces.event_date
+
+)
+
+select * from final

@@ -1,0 +1,158 @@
+{#-
+    Node incidents: one row per run of consecutive flagged days of one node metric (metrics of var
+    keynode__anomaly_alert_metrics). An incident opens on its first flagged day and closes on the
+    first later day the metric is no longer flagged (closed_date null: still open at the last day of
+    data). Only days at or above the configured confidence level (family_confidence, Bonferroni
+    across the nodes of the day) are flagged, so weaker deviations never raise an alert. Severity
+    comes from the three-level ladder evaluated on the opening day (doc anomaly_severity_ladder).
+-#}
+{%- set alert_metrics = var('keynode__anomaly_alert_metrics') -%}
+{%- set confidence_level = var('keynode__anomaly_confidence_level') | float -%}
+
+with
+
+anomalies as (
+
+    select * from {{ ref('fct_node_anomalies') }}
+    where metric_name in ({% for m in alert_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+
+),
+
+ladder as (
+
+    select * from {{ ref('int_anomaly_node_ladder_daily') }}
+
+),
+
+sequenced as (
+
+    select
+        funnel_key,
+        node_step,
+        node_key,
+        metric_name,
+        metric_date,
+        metric_value,
+        expected_value,
+        z_score,
+        family_confidence,
+        deviation_direction,
+        is_flagged and family_confidence >= {{ confidence_level }} as is_alerting,
+        lead(metric_date) over (
+            partition by funnel_key, node_step, metric_name order by metric_date
+        ) as next_metric_date,
+        sum(case when is_flagged and family_confidence >= {{ confidence_level }} then 0 else 1 end) over (
+            partition by funnel_key, node_step, metric_name
+            order by metric_date
+            rows between unbounded preceding and current row
+        ) as island_id
+    from anomalies
+
+),
+
+incidents as (
+
+    select
+        funnel_key,
+        node_step,
+        node_key,
+        metric_name,
+        island_id,
+        min(metric_date) as opened_date,
+        max(metric_date) as last_anomalous_date,
+        count(*) as anomalous_days,
+        max(abs(z_score)) as peak_abs_z_score,
+        max(family_confidence) as peak_confidence,
+        min(metric_value) as min_value,
+        max(metric_value) as max_value,
+        max(expected_value) as expected_value_at_open,
+        max(deviation_direction) as deviation_direction
+    from sequenced
+    where is_alerting
+    group by funnel_key, node_step, node_key, metric_name, island_id
+
+),
+
+closing as (
+
+    select
+        incidents.*,
+        sequenced.next_metric_date as closed_date
+    from incidents
+    left join sequenced
+        on
+            incidents.funnel_key = sequenced.funnel_key
+            and incidents.node_step = sequenced.node_step
+            and incidents.metric_name = sequenced.metric_name
+            and incidents.last_anomalous_date = sequenced.metric_date
+
+),
+
+graded as (
+
+    select
+        closing.*,
+        ladder.volatility,
+        ladder.correlation_with_paid_orders,
+        ladder.stability,
+        coalesce(ladder.volatility > {{ var('keynode__anomaly_volatility_threshold') }}, false) as needs_risk_assessment,
+        coalesce(
+            ladder.correlation_with_paid_orders < {{ var('keynode__anomaly_correlation_threshold') }}, false
+        ) as needs_data_model_rebuild,
+        coalesce(ladder.stability < {{ var('keynode__anomaly_stability_threshold') }}, false) as needs_redundant_backup
+    from closing
+    left join ladder
+        on
+            closing.funnel_key = ladder.funnel_key
+            and closing.node_step = ladder.node_step
+            and closing.metric_name = ladder.metric_name
+            and closing.opened_date = ladder.metric_date
+
+),
+
+final as (
+
+    select
+        cast(
+            funnel_key || '|' || cast(node_step as {{ dbt.type_string() }}) || '|' || metric_name || '|'
+            || cast(opened_date as {{ dbt.type_string() }}) as {{ dbt.type_string() }}
+        ) as incident_id,
+        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
+        cast(node_step as integer) as node_step,
+        cast(node_key as {{ dbt.type_string() }}) as node_key,
+        cast(metric_name as {{ dbt.type_string() }}) as metric_name,
+        cast(opened_date as date) as opened_date,
+        cast(last_anomalous_date as date) as last_anomalous_date,
+        cast(closed_date as date) as closed_date,
+        cast(case when closed_date is null then 'open' else 'closed' end as {{ dbt.type_string() }}) as status,
+        cast(anomalous_days as integer) as anomalous_days,
+        cast(deviation_direction as {{ dbt.type_string() }}) as deviation_direction,
+        cast(peak_abs_z_score as double) as peak_abs_z_score,
+        cast(peak_confidence as double) as peak_confidence,
+        cast(volatility as double) as volatility,
+        cast(correlation_with_paid_orders as double) as correlation_with_paid_orders,
+        cast(stability as double) as stability,
+        cast(needs_risk_assessment as boolean) as needs_risk_assessment,
+        cast(needs_data_model_rebuild as boolean) as needs_data_model_rebuild,
+        cast(needs_redundant_backup as boolean) as needs_redundant_backup,
+        cast(
+            case
+                when needs_redundant_backup then 3
+                when needs_data_model_rebuild then 2
+                when needs_risk_assessment then 1
+                else 0
+            end as integer
+        ) as severity_level,
+        cast(
+            case
+                when needs_redundant_backup then 'redundant backup'
+                when needs_data_model_rebuild then 'rebuild the data model'
+                when needs_risk_assessment then 'risk assessment'
+                else 'monitor'
+            end as {{ dbt.type_string() }}
+        ) as severity_action
+    from graded
+
+)
+
+select * from final

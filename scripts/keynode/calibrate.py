@@ -1,0 +1,275 @@
+"""Calibrate the node anomaly thresholds: writes seeds/node_metric_thresholds.csv.
+
+Reads the node metric history (fct_node_metrics_daily, read-only) from a built warehouse and, per
+funnel node and rate metric, backtests a grid of candidate rules (training window, sensitivity,
+minimum volume, weekday seasonality on/off) with the scorer of keynode.anomaly_stats (the same rule
+as fct_node_anomalies):
+
+- false-alarm rate: flags per scored node-day on quiet days (no injected fault when a manifest is
+  given, promotion days included);
+- detection power: with a manifest, the share of its injected breaks on that node caught on their
+  first day; always also a leave-one-out simulation — each scorable day in turn is replaced by a
+  break of relative size `--break-size` (numerator x (1 - size)) and scored against its own baseline.
+
+Multiple testing: the family of a day is every node scored for the metric that day, so a flag needs
+a Bonferroni-adjusted confidence (1 - p x family size) of at least `--confidence` (as in SQL).
+The chosen rule per node-metric is the one with the highest power among those with false-alarm rate
+<= `--max-false-alarm-rate` (when none meets it, among the quietest); ties go to fewer false
+alarms, then the simpler rule (no seasonality, shorter window, 2 sigma). Run:
+
+    python -m keynode.calibrate --duckdb /tmp/wh/keynode.duckdb --manifest /tmp/wh/raw/_manifest.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from keynode import anomaly_stats as st
+from keynode.dbt_invoke import PROJECT_DIR
+
+DEFAULT_METRICS = ("step_conversion",)
+DIRECTION = {
+    "step_conversion": "drop",
+    "completeness": "drop",
+    "data_latency_rate": "spike",
+    "bounce_rate": "spike",
+    "drop_off": "spike",
+}
+COLUMNS = [
+    "funnel_key",
+    "node_step",
+    "metric_name",
+    "training_days",
+    "min_training_size",
+    "sensitivity",
+    "min_volume",
+    "direction",
+    "use_seasonality",
+    "expected_false_alarm_rate",
+    "detection_power",
+    "calibrated_on",
+    "calibration_method",
+]
+
+
+def load_history(duckdb_path: Path, metrics: list[str]) -> pd.DataFrame:
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        hist = con.execute(
+            "select funnel_key, node_step, metric_name, metric_date, numerator, denominator "
+            "from fct_node_metrics_daily where metric_name in (select unnest(?))",
+            [metrics],
+        ).df()
+        promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
+    finally:
+        con.close()
+    hist["metric_date"] = pd.to_datetime(hist.metric_date).dt.date
+    hist["is_promotion_day"] = hist.metric_date.map(lambda d: any(s <= d <= e for s, e in promos))
+    return hist
+
+
+def quiet_and_breaks(manifest: dict | None) -> tuple[set, dict]:
+    busy: set[dt.date] = set()
+    brk: dict[tuple[str, int], list[dt.date]] = {}
+    if not manifest:
+        return busy, brk
+    for f in manifest.get("faults", []):
+        if f["fault"] == "conversion_drop":
+            dates = sorted(dt.date.fromisoformat(d) for d in f["dates"])
+            brk[(f["funnel_key"], int(f["node_step"]))] = dates
+            busy |= set(dates) | {dates[0] - dt.timedelta(days=1)}
+        elif f["fault"] in ("missing_hour", "late_day", "traffic_outage"):
+            busy.add(dt.date.fromisoformat(f["date"]))
+        elif f["fault"] == "sku_surge" and f.get("stockout_date"):
+            day = dt.date.fromisoformat(f["stockout_date"])
+            busy |= {day, day + dt.timedelta(days=1)}
+    return busy, brk
+
+
+def backtest(
+    series: pd.DataFrame,
+    rule: st.Rule,
+    family: int,
+    confidence: float,
+    busy: set,
+    breaks: list,
+    break_size: float,
+    max_days: int | None,
+) -> dict:
+    series = series.sort_values("metric_date")
+    if max_days:
+        series = series.tail(max_days)
+    num = series.numerator.to_numpy(float)
+    den = series.denominator.to_numpy(float)
+    promo = series.is_promotion_day.to_numpy(bool)
+    dates = list(series.metric_date)
+    out = st.score_rate_series(num, den, rule, promo)
+    flags = st.flag_with_family(out["p"], out["flagged_raw"], family, confidence)
+    scored = ~np.isnan(out["z"])
+    quiet = np.array([d not in busy for d in dates]) & scored
+    fa_rate = float(flags[quiet].mean()) if quiet.any() else float("nan")
+    # leave-one-out simulated breaks on quiet scored days: replace day d, score it against its baseline
+    hits = []
+    sign = -1 if rule.direction == "drop" else 1
+    for d in np.where(quiet)[0]:
+        p_day = num[d] / den[d]
+        target = p_day * (1 - break_size) if sign < 0 else min(1.0, p_day * (1 + break_size))
+        # same day, same n and baseline: sigma is unchanged, only the value moves
+        z = st.z_score(target, out["expected"][d], out["sigma"][d])
+        p = st.p_value(z, rule.direction)
+        beyond = (z <= -rule.sensitivity) if sign < 0 else (z >= rule.sensitivity)
+        hits.append(bool(beyond and 1 - min(1.0, p * family) >= confidence))
+    sim_power = float(np.mean(hits)) if hits else float("nan")
+    injected = []
+    for b in breaks:
+        if b[0] in dates:
+            injected.append(bool(flags[dates.index(b[0])]))
+    return {
+        "false_alarm_rate": fa_rate,
+        "simulated_power": sim_power,
+        "injected_power": float(np.mean(injected)) if injected else float("nan"),
+        "scored_days": int(scored.sum()),
+    }
+
+
+def calibrate(hist: pd.DataFrame, manifest: dict | None, args) -> pd.DataFrame:
+    busy, brk = quiet_and_breaks(manifest)
+    grid = list(itertools.product(args.training_days, args.sensitivity, args.min_volume, args.seasonality))
+    rows = []
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for metric, mdf in hist.groupby("metric_name"):
+        family = int(mdf.groupby("metric_date").size().median())
+        for (funnel_key, node_step), s in mdf.groupby(["funnel_key", "node_step"]):
+            node_breaks = [brk[(funnel_key, int(node_step))]] if (funnel_key, int(node_step)) in brk else []
+            results = []
+            for training_days, sens, vol, seas in grid:
+                rule = st.Rule(
+                    training_days=training_days,
+                    min_training_size=min(5, training_days),
+                    sensitivity=sens,
+                    min_volume=vol,
+                    direction=DIRECTION.get(metric, "drop"),
+                    use_seasonality=seas,
+                    sigma_floor=args.sigma_floor,
+                    passes=3,
+                )
+                r = backtest(
+                    s, rule, family, args.confidence, busy, node_breaks, args.break_size, args.max_days
+                )
+                if r["scored_days"] == 0:
+                    continue
+                power = r["injected_power"] if not np.isnan(r["injected_power"]) else r["simulated_power"]
+                results.append((rule, r, power))
+            if not results:
+                continue
+            ok = [x for x in results if x[1]["false_alarm_rate"] <= args.max_false_alarm_rate]
+            if not ok:  # nothing meets the false-alarm budget: the quietest rules
+                least = min(np.nan_to_num(x[1]["false_alarm_rate"], nan=1.0) for x in results)
+                ok = [x for x in results if np.nan_to_num(x[1]["false_alarm_rate"], nan=1.0) == least]
+            rule, r, power = max(
+                ok,
+                key=lambda x: (
+                    np.nan_to_num(x[2]),
+                    -np.nan_to_num(x[1]["false_alarm_rate"]),
+                    -x[0].use_seasonality,
+                    -x[0].training_days,
+                    x[0].sensitivity == 2.0,
+                ),
+            )
+            method = "manifest backtest" if not np.isnan(r["injected_power"]) else "leave-one-out simulation"
+            rows.append(
+                {
+                    "funnel_key": funnel_key,
+                    "node_step": int(node_step),
+                    "metric_name": metric,
+                    "training_days": rule.training_days,
+                    "min_training_size": rule.min_training_size,
+                    "sensitivity": rule.sensitivity,
+                    "min_volume": rule.min_volume,
+                    "direction": rule.direction,
+                    "use_seasonality": str(rule.use_seasonality).lower(),
+                    "expected_false_alarm_rate": round(r["false_alarm_rate"], 4),
+                    "detection_power": round(power, 4),
+                    "calibrated_on": today,
+                    "calibration_method": (
+                        f"{method}; break size {args.break_size}; "
+                        f"Bonferroni family {family}; confidence {args.confidence}"
+                    ),
+                }
+            )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="keynode-calibrate",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--duckdb", type=Path, required=True, help="built warehouse to read (opened read-only)")
+    p.add_argument("--manifest", type=Path, help="generator _manifest.json with injected breaks (optional)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_DIR / "seeds" / "node_metric_thresholds.csv",
+        help="CSV to write (default seeds/node_metric_thresholds.csv)",
+    )
+    p.add_argument("--metrics", nargs="+", default=list(DEFAULT_METRICS), help="rate metrics to calibrate")
+    p.add_argument("--training-days", nargs="+", type=int, default=[7, 14])
+    p.add_argument("--sensitivity", nargs="+", type=float, default=[2.0, 2.5, 3.0])
+    p.add_argument("--min-volume", nargs="+", type=float, default=[20.0, 50.0])
+    p.add_argument(
+        "--seasonality",
+        nargs="+",
+        type=lambda v: v.lower() in ("1", "true", "on"),
+        default=[False, True],
+        help="true/false values to try",
+    )
+    p.add_argument("--confidence", type=float, default=0.95, help="family confidence level (0.95 or 0.99)")
+    p.add_argument("--sigma-floor", type=float, default=0.01)
+    p.add_argument("--break-size", type=float, default=0.3, help="relative size of simulated breaks")
+    p.add_argument("--max-false-alarm-rate", type=float, default=0.01, help="per scored node-day")
+    p.add_argument("--max-days", type=int, default=None, help="use only the newest N days of history")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    manifest = json.loads(args.manifest.read_text()) if args.manifest else None
+    hist = load_history(args.duckdb, args.metrics)
+    if hist.empty:
+        print("no node metric history in the warehouse", file=sys.stderr)
+        return 1
+    table = calibrate(hist, manifest, args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False)
+    print(f"wrote {len(table)} rows to {args.out}")
+    print(
+        table[
+            [
+                "funnel_key",
+                "node_step",
+                "metric_name",
+                "training_days",
+                "sensitivity",
+                "min_volume",
+                "use_seasonality",
+                "expected_false_alarm_rate",
+                "detection_power",
+            ]
+        ].to_string(index=False)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
