@@ -120,8 +120,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(summarize(wh, timings, build))
     rc = run_checkpoint(wh, timings)
-    print(f"  {'checkpoint':<22} {timings['checkpoint']:8.1f} s  (exit {rc})")
+    run_threshold_statistics(wh, timings)
+    for step in ("checkpoint", "calibration", "metric pruning"):
+        print(f"  {step:<22} {timings[step]:8.1f} s")
+    print(f"  checkpoint exit status {rc}")
     return rc
+
+
+def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
+    """Backtests the anomaly thresholds and prunes the node metrics on the built warehouse.
+
+    Calibration writes a *proposal* next to the outputs; the thresholds the SQL applies stay the
+    reviewed seed seeds/node_metric_thresholds.csv until someone reviews and copies the proposal.
+    """
+    from keynode import calibrate, prune_metrics
+
+    out = PROJECT_DIR / "output" / "anomalies"
+    out.mkdir(parents=True, exist_ok=True)
+    args = ["--duckdb", str(wh.duckdb_path), "--out", str(out / "node_metric_thresholds.proposed.csv")]
+    manifest = wh.raw_path / "_manifest.json"
+    if manifest.exists():
+        args += ["--manifest", str(manifest)]
+    print("\n[keynode] calibrating anomaly thresholds: " + " ".join(args))
+    t = time.perf_counter()
+    calibrate.main(args)
+    timings["calibration"] = time.perf_counter() - t
+    print(f"[keynode] pruning node metrics into {out}")
+    t = time.perf_counter()
+    prune_metrics.main(["--duckdb", str(wh.duckdb_path), "--out", str(out), "--exclude-promotion-days"])
+    timings["metric pruning"] = time.perf_counter() - t
 
 
 def run_checkpoint(wh: Warehouse, timings: dict[str, float]) -> int:
