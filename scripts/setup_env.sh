@@ -17,8 +17,11 @@ stamp="$VENV/.keynode-install-stamp"
 want="$(cat "$KEYNODE_ROOT/requirements.lock" "$KEYNODE_ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[setup] installing pinned dependencies (requirements.lock)"
-  "$VENV/bin/python" -m pip install --quiet -r "$KEYNODE_ROOT/requirements.lock"
-  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$KEYNODE_ROOT"
+  # (grep drops the harmless "Location ... is ignored" warnings some pip configurations print)
+  "$VENV/bin/python" -m pip install --quiet -r "$KEYNODE_ROOT/requirements.lock" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$KEYNODE_ROOT" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   echo "$want" > "$stamp"
 fi
 

@@ -6,6 +6,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup_env.sh"
 cd "$KEYNODE_ROOT"
 
+echo "[test] headless Chromium for the Data Docs browser test"
+if ! bash scripts/install_browser.sh; then
+  if [ -n "${CI:-}" ]; then exit 1; fi
+  echo "[test] no browser: the browser test will be skipped" >&2
+fi
+
 echo "[test] ruff"
 ruff check scripts tests
 ruff format --check scripts tests

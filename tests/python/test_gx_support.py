@@ -11,6 +11,7 @@ Proves, against real DuckDB files under a temporary folder:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import tempfile
@@ -300,6 +301,9 @@ def _validation_page(site: Path, day: dt.date) -> Path:
 @pytest.mark.browser
 def test_data_docs_render_styled_offline_in_chromium(data_docs: Path):
     if not CHROMIUM.exists():
+        # scripts/test.sh installs it; in CI a missing browser is a failure, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail("no /usr/bin/chromium although scripts/test.sh installs it")
         pytest.skip("no /usr/bin/chromium: run scripts/install_browser.sh")
     from playwright.sync_api import sync_playwright
 
