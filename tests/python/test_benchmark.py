@@ -1,0 +1,176 @@
+"""Smoke tests of the benchmark (scripts/keynode/benchmark.py): its pieces, and the CLI end to end at a
+tiny size. No timing is asserted anywhere. The chdb peer is checked only when chdb is importable (it is
+pinned in requirements-bench.txt, not in the test suite's requirements)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from keynode import benchmark
+
+W = 1440  # keynode__conversion_window_minutes
+
+
+def test_parse_size_and_label():
+    assert benchmark.parse_size("1M") == 1_000_000
+    assert benchmark.parse_size("250k") == 250_000
+    assert benchmark.parse_size("100M") == 100_000_000
+    assert benchmark.parse_size("5000") == 5000
+    assert benchmark.size_label(30_000_000) == "30M"
+    assert benchmark.size_label(5000) == "5K"
+
+
+def test_layer_of():
+    assert benchmark.layer_of("models/staging/events/stg_events__events.sql", "model") == "staging"
+    assert benchmark.layer_of("models/intermediate/funnels/int_funnel_events.sql", "model") == "funnels"
+    assert benchmark.layer_of("models/marts/funnels/_funnels__models.yml", "test") == "funnels"
+    assert benchmark.layer_of("models/marts/sku/fct_sku_daily.sql", "model") == "sku"
+    assert benchmark.layer_of("seeds/funnel_nodes.csv", "seed") == "seeds"
+    assert benchmark.layer_of("tests/assert_something.sql", "test") == "tests"
+
+
+def test_hold_back_and_restore(tmp_path):
+    raw, hold = tmp_path / "raw", tmp_path / "hold"
+    for entity in ("events", "orders"):
+        for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+            (raw / entity / f"dt={day}").mkdir(parents=True)
+            (raw / entity / f"dt={day}" / "part-0000.parquet").write_bytes(b"x")
+    assert benchmark.hold_back(raw, hold, "2026-10-02") == 4
+    assert sorted(p.name for p in raw.glob("*/dt=*")) == ["dt=2026-10-01"] * 2
+    assert benchmark.restore(raw, hold) == 4
+    assert len(list(raw.glob("*/dt=*/part-0000.parquet"))) == 6
+
+
+def test_purchase_steps_cover_17_nodes():
+    steps = benchmark.purchase_steps()
+    assert steps["landing_view"] == steps["app_open"] == 1
+    assert steps["payment_success"] == 17
+    assert set(steps.values()) == set(range(1, 18))
+
+
+# Hand-made chains (user, node step, timestamp) with the expected max step of each user-day.
+T0 = datetime(2026, 10, 1, 23, 0)
+CASES = [
+    # equal timestamps count as in order; listed out of order on purpose
+    ("tie", [(3, T0), (2, T0), (1, T0)], {"2026-10-01": 3}),
+    # the window is inclusive: exactly W after the start counts, W + 1 ms does not
+    (
+        "incl",
+        [(1, T0), (2, T0 + timedelta(minutes=W)), (3, T0 + timedelta(minutes=W, milliseconds=1))],
+        {"2026-10-01": 2},
+    ),
+    # only the later start of the day is close enough to node 2 (the first is 30 h before it); the next
+    # day's node-1 event starts its own chain, which reuses the same continuation events
+    (
+        "later",
+        [
+            (1, T0 - timedelta(hours=20)),
+            (1, T0),
+            (2, T0 + timedelta(hours=10)),
+            (3, T0 + timedelta(hours=11)),
+            (1, T0 + timedelta(hours=2)),
+        ],
+        {"2026-10-01": 3, "2026-10-02": 3},
+    ),
+    # no chain may go back in time
+    ("order", [(2, T0), (1, T0 + timedelta(seconds=1)), (3, T0 + timedelta(seconds=2))], {"2026-10-01": 1}),
+]
+
+
+def expected_counts() -> dict:
+    out: dict = {}
+    for _user, _events, days in CASES:
+        for day, level in days.items():
+            for step in range(1, level + 1):
+                out[day, step] = out.get((day, step), 0) + 1
+    return out
+
+
+def write_raw_zone(raw: Path) -> None:
+    """A raw events folder holding the CASES as purchase-funnel events (no logins: user_key = anon:device)."""
+    names = {step: name for name, step in sorted(benchmark.purchase_steps().items(), reverse=True)}
+    rows = []
+    for user, events, _ in CASES:
+        for i, (step, ts) in enumerate(events):
+            iso = ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+            rows.append((f"{user}-{i}", user, names[step], iso))
+    folder = raw / "events" / "dt=2026-10-03"
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    con.execute(
+        "create table e (event_id varchar, device_id varchar, event_name varchar, event_time varchar)"
+    )
+    con.executemany("insert into e values (?, ?, ?, ?)", rows)
+    con.execute(
+        "copy (select event_id, device_id, cast(null as varchar) as user_id, event_name, event_time, "
+        "cast(event_time as timestamp) as ingested_at from e) "
+        f"to '{(folder / 'part-0000.parquet').as_posix()}' (format parquet)"
+    )
+    con.close()
+
+
+def test_limit_query_semantics(tmp_path):
+    write_raw_zone(tmp_path / "raw")
+    args = benchmark.parse_args(["--memory-limit", "1GB", "--threads", "1"])
+    (tmp_path / "duckdb_tmp").mkdir()
+    out = benchmark.run_limit(tmp_path, args, W)
+    assert out["raw_events"] == sum(len(e) for _, e, _ in CASES)
+    got = {k: v for k, v in out["counts"].items() if v}
+    assert got == expected_counts()
+
+
+def test_chdb_query_semantics(tmp_path):
+    chdb = pytest.importorskip("chdb")
+    rows = [
+        ("purchase", user, int((ts - datetime(1970, 1, 1)).total_seconds() * 1000), step)
+        for user, events, _ in CASES
+        for step, ts in events
+    ]
+    parquet = tmp_path / "events.parquet"
+    con = duckdb.connect()
+    con.execute("create table e (funnel_key varchar, user_key varchar, ts_ms bigint, node_step integer)")
+    con.executemany("insert into e values (?, ?, ?, ?)", rows)
+    con.execute(f"copy e to '{parquet.as_posix()}' (format parquet)")
+    con.close()
+    res = chdb.query(benchmark.chdb_sql(parquet, W), "CSV")
+    got = {}
+    for line in str(res).splitlines():
+        f, day, step, n = line.replace('"', "").split(",")
+        got[str(date(1970, 1, 1) + timedelta(days=int(day))), int(step)] = int(n)
+    assert got == expected_counts()
+
+
+@pytest.mark.slow
+def test_cli_end_to_end_tiny(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    rc = benchmark.main(
+        [
+            "--sizes",
+            "3K",
+            "--days",
+            "14",
+            "--work-dir",
+            str(tmp_path),
+            "--out",
+            str(out),
+            "--memory-limit",
+            "2GB",
+        ]
+    )
+    assert rc == 0
+    result = json.loads(out.read_text())
+    assert result["machine"]["cores_logical"] >= 1
+    (row,) = result["results"]
+    assert row["events"] > 0 and row["held_back_folders"] > 0
+    for key in ("generate_s", "full_build_s", "incremental_s", "scan_s", "limit_funnel_s", "checkpoint_s"):
+        assert row[key] >= 0
+    assert row["peak_mb"] > 0
+    assert row["layers_s"]["funnel_core"] > 0 and "staging" in row["layers_s"]
+    assert row["limit_counts_equal"], row["limit_counts_diff"]
+    if benchmark.chdb_available():
+        assert row["chdb_counts_equal"], row["chdb_counts_diff"]
+    assert "funnel-layer/limit" in capsys.readouterr().out
