@@ -8,7 +8,10 @@ with
 
 assignments as (
 
-    select device_id, variant, assigned_at
+    select
+        device_id,
+        variant,
+        assigned_at
     from {{ ref('stg_experiments__assignments') }}
     where experiment_key = 'pdp_cta_copy'
 
@@ -16,7 +19,10 @@ assignments as (
 
 events as (
 
-    select device_id, event_name, event_ts
+    select
+        device_id,
+        event_name,
+        event_ts
     from {{ ref('int_events_stitched') }}
     where event_name in ('product_view', 'add_to_cart')
 
@@ -33,7 +39,7 @@ device_outcomes as (
     inner join events
         on
             assignments.device_id = events.device_id
-            and events.event_ts >= assignments.assigned_at
+            and assignments.assigned_at <= events.event_ts
             and cast(events.event_ts as date) = cast(assignments.assigned_at as date)
     group by assignments.device_id, assignments.variant
 
