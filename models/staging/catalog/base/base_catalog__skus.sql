@@ -2,6 +2,8 @@
     Every landed catalogue row, typed and checked. The catalogue lands as full snapshots, so for a SKU
     the newest snapshot row is kept (copy_rank 1) and older ones count as superseded copies.
 -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -3,6 +3,8 @@
     for valid rows, its copy rank among rows with the same event_id. Nothing is filtered here:
     stg_events__events keeps valid first copies, fct_quarantined_rows keeps the rest.
 -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -1,4 +1,6 @@
 {#- Every landed experiment assignment, typed and checked, with its copy rank on assignment_id. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -1,4 +1,6 @@
 {#- Every landed replenishment-order change record, typed and checked, with its copy rank on (po_id, status). -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

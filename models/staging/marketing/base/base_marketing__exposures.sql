@@ -1,4 +1,6 @@
 {#- Every landed marketing exposure row, typed and checked, with its copy rank on the grain key. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

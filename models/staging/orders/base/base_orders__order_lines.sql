@@ -1,4 +1,6 @@
 {#- Every landed order line, typed and checked, with its copy rank on (order_id, line_number). -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -1,4 +1,6 @@
 {#- Every landed order-header version, typed and checked, with its copy rank on (order_id, updated_at). -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
