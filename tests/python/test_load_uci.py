@@ -10,6 +10,7 @@ no inventory data every inventory-derived column is NULL, never 0.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,10 @@ UCI = load_uci.DEFAULT_INPUT.resolve()
 # One worker builds the module's warehouse once (pytest -n 2 --dist loadgroup).
 pytestmark = [
     pytest.mark.xdist_group("load_uci"),
-    pytest.mark.skipif(not UCI.exists(), reason=f"UCI dataset not found at {UCI}"),
+    # CI always has ../shared beside the clone: there a missing dataset fails instead of skipping.
+    pytest.mark.skipif(
+        not UCI.exists() and not os.environ.get("CI"), reason=f"UCI dataset not found at {UCI}"
+    ),
 ]
 
 
