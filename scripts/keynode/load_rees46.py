@@ -41,16 +41,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from keynode.generate import SCHEMAS
+from keynode.raw_writer import prepare_out, write_empty, write_partitioned
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_INPUT = (
@@ -159,43 +157,13 @@ def build_catalog(df: pd.DataFrame) -> pd.DataFrame:
     return cat
 
 
-def prepare_out(out: Path) -> None:
-    """Empties ``out`` when it is a raw zone (or empty); refuses to clear anything else."""
-    if out.exists() and any(out.iterdir()):
-        known = set(ENTITIES) | {"_manifest.json"}
-        if not any((out / k).exists() for k in known):
-            raise SystemExit(f"load_rees46: {out} is not empty and not a raw zone; refusing to clear it")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-
-
-def write_partitioned(out: Path, entity: str, table: pd.DataFrame, dt: pd.Series) -> int:
-    """Writes ``table`` as <out>/<entity>/dt=YYYY-MM-DD/part-0000.parquet, one file per landing date."""
-    schema = SCHEMAS[entity]
-    files = 0
-    for day, part in table.groupby(dt, sort=True):
-        folder = out / entity / f"dt={pd.Timestamp(day).date().isoformat()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        tbl = pa.Table.from_pandas(part[schema.names], schema=schema, preserve_index=False)
-        pq.write_table(tbl, folder / "part-0000.parquet")
-        files += 1
-    return files
-
-
-def write_empty(out: Path, entity: str, day) -> None:
-    """A schema-only file, so the dbt source for an entity without data still resolves."""
-    folder = out / entity / f"dt={day.isoformat()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(SCHEMAS[entity].empty_table(), folder / "part-0000.parquet")
-
-
 def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
     """Maps the REES46 rows onto the raw zone under ``out``; returns the manifest it writes."""
     t0 = time.perf_counter()
     df = read_events(input_path, limit)
     if df.empty:
         raise SystemExit(f"load_rees46: no rows in {input_path}")
-    prepare_out(out)
+    prepare_out(out, "load_rees46")
     events = build_events(df)
     catalog = build_catalog(df)
     last_day = df["ts"].max().normalize()
