@@ -44,16 +44,7 @@ final as (
         cast(node_step as integer) as node_step,
         cast(node_key as {{ dbt.type_string() }}) as node_key,
         cast(node_label as {{ dbt.type_string() }}) as node_label,
-        cast(users_reached as bigint) as users_reached,
-        cast(users_reached_previous as bigint) as users_reached_previous,
-        cast(
-            case
-                when users_reached_previous > 0
-                    then cast(users_reached as double) / users_reached_previous
-            end as double
-        ) as step_conversion_rate,
-        cast(cast(users_reached as double) / users_reached_first as double) as overall_conversion_rate,
-        cast(users_reached_previous - users_reached as bigint) as users_dropped
+        {{ keynode_funnel_rate_columns() }}
     from node_metrics
 
 )
