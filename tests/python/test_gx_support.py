@@ -353,7 +353,15 @@ def test_data_docs_render_styled_offline_in_chromium(data_docs: Path):
                     assert "Font Awesome 6 Free" in styles["iconFont"] and styles["faLoaded"], styles
                 rows = page.locator("table.table tbody tr")
                 assert rows.count() >= (2 if name == "index" else 7)
-                assert rows.first.is_visible() and rows.first.bounding_box()["height"] > 10
+                # bootstrap-table re-renders the table after load, so a located row can be detached between
+                # two calls; check visibility and height in one evaluation that waits for the final render.
+                page.wait_for_function(
+                    """() => {
+                      const row = document.querySelector('table.table tbody tr');
+                      return row !== null && row.checkVisibility() && row.getBoundingClientRect().height > 10;
+                    }""",
+                    timeout=15_000,
+                )
                 page.screenshot(path=str(shots / f"{name}.png"))
             assert "5000" in page.inner_text("body")  # the bad day's observed max price
         finally:
