@@ -8,8 +8,9 @@ as fct_node_anomalies):
 - false-alarm rate: flags per scored node-day on quiet days (no injected fault when a manifest is
   given, promotion days included);
 - detection power: with a manifest, the share of its injected breaks on that node caught on their
-  first day; always also a leave-one-out simulation — each scorable day in turn is replaced by a
-  break of relative size `--break-size` (numerator x (1 - size)) and scored against its own baseline.
+  first day; always also a leave-one-out simulation — each quiet day with data in turn is replaced by a
+  break of relative size `--break-size` (numerator x (1 - size)) and scored against its own baseline
+  (a day the rule cannot score counts as a miss).
 
 Multiple testing: the family of a day is every node scored for the metric that day, so a flag needs
 a Bonferroni-adjusted confidence (1 - p x family size) of at least `--confidence` (as in SQL).
@@ -18,6 +19,14 @@ The chosen rule per node-metric is the one with the highest power among those wi
 alarms, then the simpler rule (no seasonality, shorter window, 2 sigma). Run:
 
     python -m keynode.calibrate --duckdb /tmp/wh/keynode.duckdb --manifest /tmp/wh/raw/_manifest.json
+
+The committed seed is calibrated on a history *other* than the one it is scored on, so the ground-truth
+score (tests/python/test_anomalies_ground_truth.py) is out of sample: a fault-free 42-day dataset of
+another generator seed (README, "Anomaly thresholds"):
+
+    keynode-generate --seed 8 --no-faults --out /tmp/cal/raw
+    keynode-main --raw /tmp/cal/raw --duckdb /tmp/cal/keynode.duckdb
+    keynode-calibrate --duckdb /tmp/cal/keynode.duckdb --dataset-label "generator seed 8, 42 days, no faults"
 """
 
 from __future__ import annotations
@@ -64,9 +73,25 @@ COLUMNS = [
 def load_history(duckdb_path: Path, metrics: list[str]) -> pd.DataFrame:
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
+        # only days the SQL scorer could score whatever the thresholds: not right-censored (chains still
+        # inside their conversion window at the end of the data) and the events source (nearly)
+        # complete, the same conditions as is_scorable in fct_node_anomalies
         hist = con.execute(
-            "select funnel_key, node_step, metric_name, metric_date, numerator, denominator "
-            "from fct_node_metrics_daily where metric_name in (select unnest(?))",
+            """
+            select m.funnel_key, m.node_step, m.metric_name, m.metric_date, m.numerator, m.denominator
+            from fct_node_metrics_daily as m
+            inner join fct_node_anomalies as a
+                using (funnel_key, node_step, metric_name, metric_date)
+            left join fct_node_metrics_daily as c
+                on c.funnel_key = m.funnel_key and c.node_step = m.node_step
+                and c.metric_date = m.metric_date and c.metric_name = 'completeness'
+            where m.metric_name in (select unnest(?))
+                and not a.is_window_censored
+                and (
+                    m.metric_name in ('completeness', 'data_latency_rate')
+                    or coalesce(c.metric_value, 1) >= 0.9
+                )
+            """,
             [metrics],
         ).df()
         promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
@@ -117,10 +142,16 @@ def backtest(
     scored = ~np.isnan(out["z"])
     quiet = np.array([d not in busy for d in dates]) & scored
     fa_rate = float(flags[quiet].mean()) if quiet.any() else float("nan")
-    # leave-one-out simulated breaks on quiet scored days: replace day d, score it against its baseline
+    # leave-one-out simulated breaks on every quiet day with data: replace day d, score it against its
+    # baseline. A day the rule cannot score (too little training history, e.g. same-weekday baselines on
+    # a short history, or below its minimum volume) is a missed break, so power is not inflated by
+    # rules that score only a handful of days.
     hits = []
     sign = -1 if rule.direction == "drop" else 1
-    for d in np.where(quiet)[0]:
+    for d in np.where(np.array([day not in busy for day in dates]) & (den > 0))[0]:
+        if not scored[d]:
+            hits.append(False)
+            continue
         p_day = num[d] / den[d]
         target = p_day * (1 - break_size) if sign < 0 else min(1.0, p_day * (1 + break_size))
         # same day, same n and baseline: sigma is unchanged, only the value moves
@@ -203,6 +234,7 @@ def calibrate(hist: pd.DataFrame, manifest: dict | None, args) -> pd.DataFrame:
                     "calibration_method": (
                         f"{method}; break size {args.break_size}; "
                         f"Bonferroni family {family}; confidence {args.confidence}"
+                        + (f"; dataset {args.dataset_label}" if args.dataset_label else "")
                     ),
                 }
             )
@@ -238,6 +270,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sigma-floor", type=float, default=0.01)
     p.add_argument("--break-size", type=float, default=0.3, help="relative size of simulated breaks")
     p.add_argument("--max-false-alarm-rate", type=float, default=0.01, help="per scored node-day")
+    p.add_argument(
+        "--dataset-label",
+        help="what history this is, recorded in calibration_method (e.g. 'generator seed 8, no faults')",
+    )
     p.add_argument("--max-days", type=int, default=None, help="use only the newest N days of history")
     return p.parse_args(argv)
 

@@ -88,18 +88,19 @@ def build_manifest(g, dup: dict | None) -> dict:
     faults: list[dict] = []
     ds = lambda d: day_str(g.start_day + d)  # noqa: E731
     if opts.faults:
-        faults.append(
-            {
-                "fault": "conversion_drop",
-                "funnel_key": "purchase",
-                "node_key": "payment_success",
-                "node_step": 17,
-                "dates": [ds(d) for d in fp.conversion_drop_days],
-                "size": gs.CONVERSION_DROP,
-                "normal_step_rate": gs.STEP_P[17],
-                "faulty_step_rate": gs.STEP_P[17] * gs.CONVERSION_DROP,
-            }
-        )
+        for step, key, factor, days in fp.node_breaks:
+            faults.append(
+                {
+                    "fault": "conversion_drop",
+                    "funnel_key": "purchase",
+                    "node_key": key,
+                    "node_step": step,
+                    "dates": [ds(d) for d in days],
+                    "size": factor,
+                    "normal_step_rate": gs.STEP_P[step],
+                    "faulty_step_rate": round(gs.STEP_P[step] * factor, 4),
+                }
+            )
         mh_d, mh_h = fp.missing_hour
         faults.append(
             {

@@ -224,7 +224,6 @@ STEP_P = {
 }
 SLOW_ATC_FACTOR = 0.55
 TREATMENT_ATC_LIFT = 0.10
-CONVERSION_DROP = 0.5
 
 # Properties JSON templates: (prefix, middle, suffix) around up to two variable parts.
 PROP_KINDS = {
@@ -391,7 +390,7 @@ def walk_depth(
     paid,
     main_oos,
     promo: bool,
-    p17_factor: float,
+    step_factor: np.ndarray | None = None,
     forced_min: np.ndarray | None = None,
     p7_base: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -400,7 +399,7 @@ def walk_depth(
     Modifiers: paid landings bounce more (step 2); slow-page devices and the experiment variant scale
     step 7 (add to cart) multiplicatively, from ``p7_base`` where given (high-intent visitors); an
     out-of-stock main SKU blocks step 7; promotion days lift checkout start; the ``conversion_drop``
-    fault scales step 17. ``forced_min`` walks sessions to at least that node.
+    faults scale a step by ``step_factor[k]``. ``forced_min`` walks sessions to at least that node.
     """
     depth = np.ones(n, np.int8)
     alive = np.ones(n, bool)
@@ -416,8 +415,8 @@ def walk_depth(
             p[main_oos] = 0.0
         elif k == 9 and promo:
             p = p * 1.08
-        elif k == 17:
-            p = p * p17_factor
+        if step_factor is not None and step_factor[k] != 1.0:
+            p = p * step_factor[k]
         ok = u[:, k - 2] < p
         if forced_min is not None:
             ok |= (forced_min >= k) & ~(main_oos & (k == 7))

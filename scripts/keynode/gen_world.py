@@ -151,19 +151,30 @@ class Options:
     """Command-line options of one generator run."""
 
     seed: int = 7
-    start_date: date = date(2026, 10, 15)
-    days: int = 30
+    start_date: date = date(2026, 10, 8)
+    days: int = 42
     users: int = 40_000
     skus: int = 2_000
     faults: bool = True
     events_target: int | None = None
 
 
+# Injected node breaks (the ``conversion_drop`` faults): (node step, node key, factor on the step's
+# conversion, position in the run as a fraction of the candidate fault days, number of days). Sizes
+# differ so the detectors are scored on a large, a medium and a small break.
+NODE_BREAKS = (
+    (17, "payment_success", 0.5, 0.35, 2),
+    (5, "product_detail", 0.7, 0.55, 1),
+    (12, "shipping_option", 0.8, 0.78, 1),
+)
+
+
 @dataclass
 class FaultPlan:
     """Where the injected faults go (day offsets from the start date)."""
 
-    conversion_drop_days: list[int] = field(default_factory=list)
+    # (node step, node key, factor, day offsets) per injected node break (gen_sessions.NODE_BREAKS)
+    node_breaks: list[tuple[int, str, float, list[int]]] = field(default_factory=list)
     missing_hour: tuple[int, int] | None = None
     late_day: int | None = None
     duplicate_day: int | None = None
@@ -223,12 +234,21 @@ def plan_faults(seeds: Seeds, opts: Options) -> FaultPlan:
         return cands[i]
 
     taken: set[int] = set()
-    first = pick(0.35, taken)
-    fp.conversion_drop_days = [first]
-    j = cands.index(first)
-    if n >= 8 and j + 1 < n and cands[j + 1] == first + 1:
-        fp.conversion_drop_days.append(first + 1)
-    taken |= set(fp.conversion_drop_days)
+
+    def place_break(step: int, key: str, factor: float, frac: float, length: int) -> None:
+        first = pick(frac, taken)
+        days = [first]
+        j = cands.index(first)
+        while len(days) < length and n >= 8 and j + 1 < n and cands[j + 1] == days[-1] + 1:
+            j += 1
+            days.append(cands[j])
+        taken.update(days)
+        # the day before a break is not a clean baseline day either (chains cross midnight)
+        taken.add(first - 1)
+        fp.node_breaks.append((step, key, factor, days))
+
+    first_break, *other_breaks = NODE_BREAKS
+    place_break(*first_break)
     mh = pick(0.10, taken)
     taken.add(mh)
     fp.missing_hour = (mh, 14)
@@ -237,6 +257,9 @@ def plan_faults(seeds: Seeds, opts: Options) -> FaultPlan:
     od = pick(0.85, taken)
     taken.add(od)
     fp.outage = (od, 10)
+    if n >= 10:  # short runs hold only the first break
+        for spec in other_breaks:
+            place_break(*spec)
     fp.duplicate_day = pick(0.20, set())
     fp.source_gap_day = pick(0.45, set())
     return fp

@@ -12,7 +12,7 @@ rows), ``gen_manifest`` (the manifest), ``gen_util`` (vectorised string builders
 
 Usage::
 
-    keynode-generate [--seed 7] [--start-date 2026-10-15] [--days 30] [--users N | --events N]
+    keynode-generate [--seed 7] [--start-date 2026-10-08] [--days 42] [--users N | --events N]
                      [--skus 2000] [--out data/raw] [--no-faults] [--quiet]
 """
 
@@ -102,6 +102,7 @@ from keynode.gen_world import (
     SLOW_SHARE,
     VARIANTS,
     Catalog,
+    FaultPlan,
     Inventory,
     Marketing,
     Options,
@@ -125,7 +126,7 @@ class DayCtx:
     day_start: int
     mult: float
     promo: bool
-    p17_factor: float
+    step_factor: np.ndarray  # factor per node step (index 0..17), the conversion_drop faults
     sku_w: np.ndarray
     row_w: np.ndarray
     avail: np.ndarray
@@ -342,7 +343,7 @@ class Generator:
             day_start=day_start,
             mult=float(self.day_mult[d]),
             promo=self.promo_mult[d] > 1,
-            p17_factor=gs.CONVERSION_DROP if d in fp.conversion_drop_days else 1.0,
+            step_factor=step_factors(fp, d),
             sku_w=sku_w,
             row_w=row_w,
             avail=avail,
@@ -548,7 +549,7 @@ class Generator:
             paid=landing == 1,
             main_oos=ctx.avail[main] <= 0,
             promo=ctx.promo,
-            p17_factor=ctx.p17_factor,
+            step_factor=ctx.step_factor,
             forced_min=np.where(v, 6, 0),
             p7_base=np.where(v, VIRAL_ATC_P, gs.STEP_P[7]),
         )
@@ -580,7 +581,7 @@ class Generator:
             paid=np.zeros(n, bool),
             main_oos=avail[c["main"]] <= 0,
             promo=ctx.promo,
-            p17_factor=ctx.p17_factor,
+            step_factor=ctx.step_factor,
             forced_min=np.full(n, forced_min),
         )
         c["depth"] = np.minimum(depth, max_depth).astype(np.int8)
@@ -1139,6 +1140,15 @@ class Generator:
         }
 
 
+def step_factors(fp: FaultPlan, day: int) -> np.ndarray:
+    """Factor on each node step's conversion on day offset ``day`` (1.0 unless a node break is on)."""
+    factor = np.ones(18)
+    for step, _key, size, days in fp.node_breaks:
+        if day in days:
+            factor[step] *= size
+    return factor
+
+
 def users_for_events(events: int, seeds: Seeds, opts: Options) -> int:
     """Users needed for roughly ``events`` events over the run."""
     return max(200, int(round(events / (EVENTS_PER_USER_DAY * float(day_multipliers(seeds, opts).sum())))))
@@ -1157,15 +1167,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--start-date",
         type=date.fromisoformat,
-        default=date(2026, 10, 15),
-        help="first business day, YYYY-MM-DD (default 2026-10-15)",
+        default=date(2026, 10, 8),
+        help="first business day, YYYY-MM-DD (default 2026-10-08)",
     )
-    p.add_argument("--days", type=int, default=30, help="number of days (default 30; faults need >= 14)")
+    p.add_argument("--days", type=int, default=42, help="number of days (default 42; faults need >= 14)")
     p.add_argument(
         "--users",
         type=int,
         default=None,
-        help=f"number of users (default {DEFAULT_USERS:,}, about 3.5M events over 30 days)",
+        help=f"number of users (default {DEFAULT_USERS:,}, about 4.8M events over 42 days)",
     )
     p.add_argument(
         "--events",
