@@ -2,14 +2,34 @@
     Every landed event row, typed, with the first validity check it fails (quarantine_reason) and,
     for valid rows, its copy rank among rows with the same event_id. Nothing is filtered here:
     stg_events__events keeps valid first copies, fct_quarantined_rows keeps the rest.
+
+    Incremental by landing date: a run re-reads only the landing-date partitions from the lookback
+    start on (keynode_lookback_start_date: newest landed_date minus var keynode__lookback_days) and
+    replaces those landing dates. The copy rank of a re-read row counts the valid copies of its
+    event_id that landed before the window (they were ingested earlier, so they sort first), which
+    gives the rank a full rebuild gives.
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=keynode_incremental_strategy(),
+        unique_key='landed_date',
+        partition_by=(['landed_date'] if target.type == 'spark' else none),
+        file_format=('parquet' if target.type == 'spark' else none),
+    )
+}}
+
+{%- set window_start = keynode_lookback_start_date('landed_date') if is_incremental() else none %}
 
 with
 
 source as (
 
     select * from {{ source('events', 'events') }}
+    {% if is_incremental() %}
+        -- a literal on the partition column: only the window's landing-date folders are read
+        where cast(dt as date) >= {{ window_start }}
+    {% endif %}
 
 ),
 
@@ -90,12 +110,39 @@ checked as (
 
 ),
 
+{% if is_incremental() %}
+
+    earlier_copies as (
+
+        -- valid copies that landed before the window, of the event ids the window brings again
+        select
+            event_id,
+            count(*) as copies_before_window
+        from {{ this }}
+        where
+            landed_date < {{ window_start }}
+            and quarantine_reason is null
+            and event_id in (select checked.event_id from checked)
+        group by event_id
+
+    ),
+
+{% endif %}
+
 final as (
 
     select
-        *,
-        {{ keynode_copy_rank(['event_id']) }}
+        checked.*,
+        {{ keynode_copy_rank(
+            ['checked.event_id'],
+            ingested_at='checked.ingested_at',
+            prior_copies=('coalesce(earlier_copies.copies_before_window, 0)' if is_incremental() else none)
+        ) }}
     from checked
+    {% if is_incremental() %}
+        left join earlier_copies
+            on checked.event_id = earlier_copies.event_id
+    {% endif %}
 
 )
 
