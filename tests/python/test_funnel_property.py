@@ -176,24 +176,30 @@ def _load(db_path: Path, rows: list[tuple[Event, date]], replace: bool) -> None:
 
 def _dbt(args: list[str], tmp_path: Path, extra_vars: str = "") -> None:
     from dbt.cli.main import dbtRunner
+    from keynode.dbt_invoke import release_duckdb
 
     dbt_vars = f"{{keynode__conversion_window_minutes: {WINDOW_MINUTES}{extra_vars}}}"
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            dbt_vars,
-            "--quiet",
-        ]
-    )
+    try:
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--vars",
+                dbt_vars,
+                "--quiet",
+            ]
+        )
+    finally:
+        # dbt-duckdb keeps the database open in this process with the profile's config; close it so the
+        # test's own connections can open the file (the project's run_dbt does the same)
+        release_duckdb()
     if not result.success:
         failures = [
             f"{r.node.unique_id}: {r.status}: {r.message}"
