@@ -38,7 +38,6 @@ REES46 is from 2019, before the default ``keynode__events_source_start`` (2020-0
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -48,7 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from keynode.generate import SCHEMAS
-from keynode.raw_writer import prepare_out, write_empty, write_partitioned
+from keynode.raw_writer import loader_main, prepare_out, write_empty, write_partitioned
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_INPUT = (
@@ -250,30 +249,18 @@ def summary(m: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
+    return loader_main(
+        argv,
         prog="load_rees46",
         description="Load the REES46 eCommerce clickstream (view/cart/purchase) into keynode's raw zone "
         "(events and sku_catalog; empty files for the other entities). Build afterwards with "
         "--vars '{keynode__events_source_start: \"2019-10-01\"}' (the data is from 2019).",
+        default_input=DEFAULT_INPUT,
+        input_help="REES46 CSV(.gz) (default ../shared/datasets/rees46_sample/"
+        "rees46_2019oct_first5000.csv.gz relative to the repository)",
+        load=load,
+        summary=summary,
     )
-    ap.add_argument(
-        "--input",
-        type=Path,
-        default=DEFAULT_INPUT,
-        help="REES46 CSV(.gz) (default ../shared/datasets/rees46_sample/rees46_2019oct_first5000.csv.gz "
-        "relative to the repository)",
-    )
-    ap.add_argument("--out", type=Path, required=True, help="raw-zone folder to write (cleared first)")
-    ap.add_argument("--limit", type=int, default=None, help="load only the first N rows (tests)")
-    ap.add_argument("--quiet", action="store_true", help="print nothing")
-    args = ap.parse_args(argv)
-    if not args.input.exists():
-        print(f"load_rees46: input not found: {args.input}", file=sys.stderr)
-        return 2
-    m = load(args.input.resolve(), args.out, args.limit)
-    if not args.quiet:
-        print(summary(m))
-    return 0
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ the contract's rules with the thresholds of ``dbt_project.yml``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -44,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from keynode.generate import SCHEMAS
-from keynode.raw_writer import prepare_out, write_empty, write_partitioned
+from keynode.raw_writer import loader_main, prepare_out, write_empty, write_partitioned
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_INPUT = (
@@ -319,30 +318,18 @@ def summary(m: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
+    return loader_main(
+        argv,
         prog="load_uci",
         description="Load the UCI Online Retail invoice lines into keynode's raw zone (orders, order_lines, "
         "sku_catalog; empty files for the other entities). Build afterwards with "
         "--vars '{keynode__allow_negative_order_quantity: true}'.",
-    )
-    ap.add_argument(
-        "--input",
-        type=Path,
-        default=DEFAULT_INPUT,
-        help="UCI CSV(.gz) of invoice lines (default ../shared/datasets/uci_online_retail/"
+        default_input=DEFAULT_INPUT,
+        input_help="UCI CSV(.gz) of invoice lines (default ../shared/datasets/uci_online_retail/"
         "online_retail_lines.csv.gz relative to the repository)",
+        load=load,
+        summary=summary,
     )
-    ap.add_argument("--out", type=Path, required=True, help="raw-zone folder to write (cleared first)")
-    ap.add_argument("--limit", type=int, default=None, help="load only the first N lines (tests)")
-    ap.add_argument("--quiet", action="store_true", help="print nothing")
-    args = ap.parse_args(argv)
-    if not args.input.exists():
-        print(f"load_uci: input not found: {args.input}", file=sys.stderr)
-        return 2
-    m = load(args.input.resolve(), args.out, args.limit)
-    if not args.quiet:
-        print(summary(m))
-    return 0
 
 
 if __name__ == "__main__":

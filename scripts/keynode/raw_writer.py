@@ -7,7 +7,10 @@ source resolves.
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -46,3 +49,32 @@ def write_empty(out: Path, entity: str, day: date) -> None:
     folder = out / entity / f"dt={day.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(SCHEMAS[entity].empty_table(), folder / "part-0000.parquet")
+
+
+def loader_main(
+    argv: list[str] | None,
+    *,
+    prog: str,
+    description: str,
+    default_input: Path,
+    input_help: str,
+    load: Callable[[Path, Path, int | None], dict],
+    summary: Callable[[dict], str],
+) -> int:
+    """The command line every real-data loader shares: --input, --out, --limit, --quiet.
+
+    Exit status 0 when loaded, 2 when the input file is missing (argparse exits 2 on bad arguments).
+    """
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--input", type=Path, default=default_input, help=input_help)
+    ap.add_argument("--out", type=Path, required=True, help="raw-zone folder to write (cleared first)")
+    ap.add_argument("--limit", type=int, default=None, help="load only the first N rows (tests)")
+    ap.add_argument("--quiet", action="store_true", help="print nothing")
+    args = ap.parse_args(argv)
+    if not args.input.exists():
+        print(f"{prog}: input not found: {args.input}", file=sys.stderr)
+        return 2
+    manifest = load(args.input.resolve(), args.out, args.limit)
+    if not args.quiet:
+        print(summary(manifest))
+    return 0
