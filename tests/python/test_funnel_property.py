@@ -10,6 +10,7 @@ rows; afterwards the portable SQL (`keynode__funnel_portable_sql`) is checked ag
 from __future__ import annotations
 
 import math
+import os
 import random
 import sys
 from collections import defaultdict
@@ -175,38 +176,18 @@ def _load(db_path: Path, rows: list[tuple[Event, date]], replace: bool) -> None:
 
 
 def _dbt(args: list[str], tmp_path: Path, extra_vars: str = "") -> None:
-    from dbt.cli.main import dbtRunner
-    from keynode.dbt_invoke import release_duckdb
+    """One dbt command through the project's run_dbt (which closes dbt-duckdb's in-process database
+    afterwards); the warehouse is the one KEYNODE_DUCKDB_PATH names (set by the fixture)."""
+    from keynode.dbt_invoke import Warehouse, run_dbt
 
+    wh = Warehouse(
+        duckdb_path=Path(os.environ["KEYNODE_DUCKDB_PATH"]),
+        raw_path=tmp_path / "raw",  # unused: the funnel models read tables the test loads
+        target_path=tmp_path / "target",
+        log_path=tmp_path / "logs",
+    )
     dbt_vars = f"{{keynode__conversion_window_minutes: {WINDOW_MINUTES}{extra_vars}}}"
-    try:
-        result = dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--target-path",
-                str(tmp_path / "target"),
-                "--log-path",
-                str(tmp_path / "logs"),
-                "--vars",
-                dbt_vars,
-                "--quiet",
-            ]
-        )
-    finally:
-        # dbt-duckdb keeps the database open in this process with the profile's config; close it so the
-        # test's own connections can open the file (the project's run_dbt does the same)
-        release_duckdb()
-    if not result.success:
-        failures = [
-            f"{r.node.unique_id}: {r.status}: {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) in ("error", "fail", "runtime error")
-        ]
-        pytest.fail(f"dbt {' '.join(args)} failed: {result.exception or ''} {failures[:5]}")
+    run_dbt(wh, [*args, "--vars", dbt_vars])
 
 
 def _sql_user_days(db_path: Path) -> dict:
