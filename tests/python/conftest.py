@@ -2,7 +2,7 @@
 
 Builds are session-scoped and reused by every test module that needs them:
 - `fixture_wh`: the hand-written raw zone of raw_fixture.py (every defect class, known answers);
-- `generated_wh`: a small dataset from the generator (keynode-generate) with its ground-truth manifest.
+- `generated_wh`: a small dataset from the generator (`keynode generate`) with its ground-truth manifest.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from keynode.dbt_invoke import PROJECT_DIR, Warehouse, run_dbt
+from keynode.dbt import PROJECT_DIR, Warehouse, run_dbt
 
 # The CI dataset: long enough for trailing baselines (faults sit after the first 10 days), small
 # enough to build in well under a minute.
@@ -66,7 +66,7 @@ def build_all(wh: Warehouse, *extra: str):
 
 def generate(raw: Path, args: list[str]) -> dict:
     subprocess.run(
-        [sys.executable, "-m", "keynode.generate", "--out", str(raw), "--quiet", *args],
+        [sys.executable, "-m", "keynode", "generate", "--out", str(raw), "--quiet", *args],
         check=True,
         cwd=PROJECT_DIR,
     )

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from keynode import gen_schema
+from keynode.raw_zone import schemas as gen_schema
 
-# The entity schemas are the contract's (docs/raw_zone.md), defined once in keynode.gen_schema.
+# The entity schemas are the contract's (docs/raw_zone.md), defined once in keynode.raw_zone.schemas.
 SCHEMAS = gen_schema.SCHEMAS
 
 DAY = date(2026, 10, 15)

@@ -1,4 +1,4 @@
-"""Unit tests of keynode.anomaly_stats with values worked out by hand."""
+"""Unit tests of keynode.stats.anomaly with values worked out by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from keynode import anomaly_stats as st
+from keynode.stats import anomaly as st
 
 
 def test_binomial_se_by_hand():

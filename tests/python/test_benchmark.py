@@ -1,36 +1,39 @@
-"""Smoke tests of the benchmark (scripts/keynode/benchmark.py): its pieces, and the CLI end to end at a
+"""Smoke tests of the benchmark (keynode.bench, `keynode bench`): its pieces, and the CLI end to end at a
 tiny size. No timing is asserted anywhere. The chdb peer is checked only when chdb is importable (it is
 pinned in requirements-bench.txt, not in the test suite's requirements)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from keynode import benchmark
+from keynode import cli
+from keynode.bench import limit, measure, peer
+from keynode.commands import parse_count
 
 W = 1440  # keynode__conversion_window_minutes
 
 
 def test_parse_size_and_label():
-    assert benchmark.parse_size("1M") == 1_000_000
-    assert benchmark.parse_size("250k") == 250_000
-    assert benchmark.parse_size("100M") == 100_000_000
-    assert benchmark.parse_size("5000") == 5000
-    assert benchmark.size_label(30_000_000) == "30M"
-    assert benchmark.size_label(5000) == "5K"
+    assert parse_count("1M") == 1_000_000
+    assert parse_count("250k") == 250_000
+    assert parse_count("100M") == 100_000_000
+    assert parse_count("5000") == 5000
+    assert measure.size_label(30_000_000) == "30M"
+    assert measure.size_label(5000) == "5K"
 
 
 def test_layer_of():
-    assert benchmark.layer_of("models/staging/events/stg_events__events.sql", "model") == "staging"
-    assert benchmark.layer_of("models/intermediate/funnels/int_funnel_events.sql", "model") == "funnels"
-    assert benchmark.layer_of("models/marts/funnels/_funnels__models.yml", "test") == "funnels"
-    assert benchmark.layer_of("models/marts/sku/fct_sku_daily.sql", "model") == "sku"
-    assert benchmark.layer_of("seeds/funnel_nodes.csv", "seed") == "seeds"
-    assert benchmark.layer_of("tests/assert_something.sql", "test") == "tests"
+    assert measure.layer_of("models/staging/events/stg_events__events.sql", "model") == "staging"
+    assert measure.layer_of("models/intermediate/funnels/int_funnel_events.sql", "model") == "funnels"
+    assert measure.layer_of("models/marts/funnels/_funnels__models.yml", "test") == "funnels"
+    assert measure.layer_of("models/marts/sku/fct_sku_daily.sql", "model") == "sku"
+    assert measure.layer_of("seeds/funnel_nodes.csv", "seed") == "seeds"
+    assert measure.layer_of("tests/assert_something.sql", "test") == "tests"
 
 
 def test_hold_back_and_restore(tmp_path):
@@ -39,14 +42,14 @@ def test_hold_back_and_restore(tmp_path):
         for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
             (raw / entity / f"dt={day}").mkdir(parents=True)
             (raw / entity / f"dt={day}" / "part-0000.parquet").write_bytes(b"x")
-    assert benchmark.hold_back(raw, hold, "2026-10-02") == 4
+    assert measure.hold_back(raw, hold, "2026-10-02") == 4
     assert sorted(p.name for p in raw.glob("*/dt=*")) == ["dt=2026-10-01"] * 2
-    assert benchmark.restore(raw, hold) == 4
+    assert measure.restore(raw, hold) == 4
     assert len(list(raw.glob("*/dt=*/part-0000.parquet"))) == 6
 
 
 def test_purchase_steps_cover_17_nodes():
-    steps = benchmark.purchase_steps()
+    steps = limit.purchase_steps()
     assert steps["landing_view"] == steps["app_open"] == 1
     assert steps["payment_success"] == 17
     assert set(steps.values()) == set(range(1, 18))
@@ -92,7 +95,7 @@ def expected_counts() -> dict:
 
 def write_raw_zone(raw: Path) -> None:
     """A raw events folder holding the CASES as purchase-funnel events (no logins: user_key = anon:device)."""
-    names = {step: name for name, step in sorted(benchmark.purchase_steps().items(), reverse=True)}
+    names = {step: name for name, step in sorted(limit.purchase_steps().items(), reverse=True)}
     rows = []
     for user, events, _ in CASES:
         for i, (step, ts) in enumerate(events):
@@ -115,9 +118,9 @@ def write_raw_zone(raw: Path) -> None:
 
 def test_limit_query_semantics(tmp_path):
     write_raw_zone(tmp_path / "raw")
-    args = benchmark.parse_args(["--memory-limit", "1GB", "--threads", "1"])
+    args = argparse.Namespace(memory_limit="1GB", threads=1)
     (tmp_path / "duckdb_tmp").mkdir()
-    out = benchmark.run_limit(tmp_path, args, W)
+    out = limit.run_limit(tmp_path, args, W)
     assert out["raw_events"] == sum(len(e) for _, e, _ in CASES)
     got = {k: v for k, v in out["counts"].items() if v}
     assert got == expected_counts()
@@ -136,7 +139,7 @@ def test_chdb_query_semantics(tmp_path):
     con.executemany("insert into e values (?, ?, ?, ?)", rows)
     con.execute(f"copy e to '{parquet.as_posix()}' (format parquet)")
     con.close()
-    res = chdb.query(benchmark.chdb_sql(parquet, W), "CSV")
+    res = chdb.query(peer.chdb_sql(parquet, W), "CSV")
     got = {}
     for line in str(res).splitlines():
         f, day, step, n = line.replace('"', "").split(",")
@@ -147,8 +150,9 @@ def test_chdb_query_semantics(tmp_path):
 @pytest.mark.slow
 def test_cli_end_to_end_tiny(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    rc = benchmark.main(
+    rc = cli.main(
         [
+            "bench",
             "--sizes",
             "3K",
             "--days",
@@ -171,6 +175,6 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     assert row["peak_mb"] > 0
     assert row["layers_s"]["funnel_core"] > 0 and "staging" in row["layers_s"]
     assert row["limit_counts_equal"], row["limit_counts_diff"]
-    if benchmark.chdb_available():
+    if peer.chdb_available():
         assert row["chdb_counts_equal"], row["chdb_counts_diff"]
     assert "funnel-layer/limit" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""keynode.calibrate on synthetic histories whose answers follow from the rule's definition.
+"""keynode.stats.calibrate on synthetic histories whose answers follow from the rule's definition.
 
 A steady rate p = 0.5 on n = 1000 a day for 42 days (numerators drawn binomially, fixed seed): a
 simulated break of 30% moves the day to 0.35, about 9 standard errors below the pooled baseline, so
@@ -17,8 +17,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from keynode import anomaly_stats as st
-from keynode import calibrate
+from keynode.commands import parse_args
+from keynode.stats import anomaly as st
+from keynode.stats import calibrate
 
 DAYS = 42
 START = dt.date(2026, 10, 8)
@@ -67,7 +68,8 @@ def test_busy_days_are_neither_false_alarms_nor_simulated_breaks():
 
 
 def test_calibration_prefers_the_rule_that_covers_the_history(tmp_path):
-    args = calibrate.parse_args(
+    args = parse_args(
+        calibrate,
         ["--duckdb", str(tmp_path / "unused.duckdb"), "--training-days", "7", "--sensitivity", "2",
          "--min-volume", "20", "--seasonality", "false", "true", "--dataset-label", "synthetic"]
     )  # fmt: skip

@@ -11,7 +11,7 @@ import json
 
 import pytest
 from conftest import failures
-from keynode.dbt_invoke import run_dbt
+from keynode.dbt import run_dbt
 
 
 @pytest.fixture(scope="module")

@@ -178,7 +178,7 @@ def _load(db_path: Path, rows: list[tuple[Event, date]], replace: bool) -> None:
 def _dbt(args: list[str], tmp_path: Path, extra_vars: str = "") -> None:
     """One dbt command through the project's run_dbt (which closes dbt-duckdb's in-process database
     afterwards); the warehouse is the one KEYNODE_DUCKDB_PATH names (set by the fixture)."""
-    from keynode.dbt_invoke import Warehouse, run_dbt
+    from keynode.dbt import Warehouse, run_dbt
 
     wh = Warehouse(
         duckdb_path=Path(os.environ["KEYNODE_DUCKDB_PATH"]),

@@ -1,4 +1,4 @@
-"""Tests of the raw-data generator (``keynode-generate``, scripts/keynode/generate.py).
+"""Tests of the raw-data generator (``keynode generate``, keynode.generator).
 
 Small runs go to ``tmp_path``. Every manifest count is re-derived from the Parquet files with DuckDB,
 using an implementation of the validity rules of docs/raw_zone.md written here, independently of the
@@ -19,7 +19,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from keynode.generate import SCHEMAS, main
+from keynode import cli
+from keynode.raw_zone.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -52,7 +53,7 @@ SMALL = ["--start-date", "2026-10-01", "--days", "14", "--users", "1200", "--sku
 
 def generate(out: Path, args: list[str]) -> dict:
     """Run the generator in-process and return its manifest."""
-    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    assert cli.main(["generate", *args, "--out", str(out), "--quiet"]) == 0
     return json.loads((out / "_manifest.json").read_text())
 
 
@@ -159,7 +160,7 @@ def files_digest(out: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------
 def test_help_works():
     r = subprocess.run(
-        [sys.executable, "-m", "keynode.generate", "--help"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "keynode", "generate", "--help"], capture_output=True, text=True, cwd=ROOT
     )
     assert r.returncode == 0
     for opt in (
@@ -193,7 +194,7 @@ def test_refuses_to_clear_foreign_folder(tmp_path):
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
     with pytest.raises(SystemExit):
-        main(["--out", str(out), *SMALL, "--quiet"])
+        cli.main(["generate", "--out", str(out), *SMALL, "--quiet"])
     assert (out / "notes.txt").read_text() == "keep me"
 
 

@@ -1,4 +1,4 @@
-"""The data-quality checkpoint (scripts/keynode/checkpoint.py, gx_suites.py, quality_thresholds.py).
+"""The data-quality checkpoint (keynode.quality: checkpoint, suites, thresholds).
 
 * quality_thresholds: robust statistics, promotion-aware volume bands and hourly floors, checked
   against numbers worked out by hand in the comments;
@@ -21,9 +21,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from keynode import checkpoint as cli
-from keynode import gx_suites as gs
-from keynode import quality_thresholds as qt
+from keynode import cli
+from keynode.quality import checkpoint
+from keynode.quality import suites as gs
+from keynode.quality import thresholds as qt
 
 # One worker runs the whole module under pytest-xdist (--dist loadgroup): one all-days checkpoint run.
 pytestmark = pytest.mark.xdist_group("gx_checkpoint")
@@ -234,12 +235,12 @@ def run_checkpoint(warehouse: Path, gx_dir: Path, *args: str) -> Run:
     base = ["--duckdb-path", str(warehouse), "--gx-dir", str(gx_dir), "--no-data-docs"]
     base += ["--output-dir", str(warehouse.parent / "out")]
     with contextlib.redirect_stdout(out):
-        status = cli.main([*base, *args])
+        status = cli.main(["check", *base, *args])
     text = out.getvalue()
     run_id = re.search(r"runs/(keynode_\w+)\.json", text).group(1)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        cursor = con.execute(f"select * from {cli.RESULTS_TABLE} where run_id = ?", [run_id])
+        cursor = con.execute(f"select * from {checkpoint.RESULTS_TABLE} where run_id = ?", [run_id])
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
@@ -404,7 +405,7 @@ def test_missing_model_is_skipped_not_failed(warehouse, gx_dir, monkeypatch):
             source=gs.profile_source("future_mart"), requires=("main.fct_not_built_yet",), expectations=[]
         )
 
-    monkeypatch.setitem(cli.SUITES, "future_mart", future_mart)
+    monkeypatch.setitem(checkpoint.SUITES, "future_mart", future_mart)
     run = run_checkpoint(warehouse, gx_dir, "--suite", "future_mart", "--start-date", "2026-10-05")
     assert run.status == 0
     assert "[SKIPPED] future_mart: skipped: model not built (main.fct_not_built_yet missing)" in run.out

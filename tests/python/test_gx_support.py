@@ -1,4 +1,4 @@
-"""Great Expectations support (scripts/keynode/gx_support.py, scripts/keynode/checkpoint.py).
+"""Great Expectations support (keynode.quality: gx_context, checkpoint).
 
 Proves, against real DuckDB files under a temporary folder:
 * expectations REALLY evaluate (observed values present; a good day passes; a bad day fails with the
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from keynode import checkpoint as cli
-from keynode import gx_support as gxs
+from keynode import cli
+from keynode.quality import checkpoint
+from keynode.quality import gx_context as gxs
 
 E = pytest.importorskip("great_expectations.expectations")
 
@@ -374,16 +375,16 @@ def test_data_docs_render_styled_offline_in_chromium(data_docs: Path):
 # --------------------------------------------------------------------------------------------------
 def test_cli_help_and_list(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--help"])
+        cli.main(["check", "--help"])
     assert exit_info.value.code == 0
-    assert cli.main(["--list"]) == 0
+    assert cli.main(["check", "--list"]) == 0
     listed = capsys.readouterr().out
     assert "events_daily" in listed and "marketing_exposure" in listed
 
 
-def example_suite() -> cli.SuiteSpec:
+def example_suite() -> checkpoint.SuiteSpec:
     """A plain (unprofiled) suite: validates its table directly, one day per batch."""
-    return cli.SuiteSpec(
+    return checkpoint.SuiteSpec(
         source=gxs.Source(
             name="stg_events__events", table="main.stg_events__events", day_column="event_date"
         ),
@@ -410,11 +411,13 @@ def example_suite() -> cli.SuiteSpec:
 
 
 def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, context, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "SUITES", {"stg_events__events": example_suite})
+    monkeypatch.setattr(checkpoint, "SUITES", {"stg_events__events": example_suite})
     args = ["--duckdb-path", str(warehouse), "--gx-dir", str(gx_dir), "--output-dir", str(workdir / "cli")]
     gxs.close_context(context)  # the CLI writes to the same file: no other connection may stay open
-    assert cli.main([*args, "--start-date", str(GOOD), "--no-data-docs"]) == 0
-    assert cli.main([*args, "--start-date", str(GOOD), "--end-date", str(BAD), "--no-data-docs"]) == 1
+    assert cli.main(["check", *args, "--start-date", str(GOOD), "--no-data-docs"]) == 0
+    assert (
+        cli.main(["check", *args, "--start-date", str(GOOD), "--end-date", str(BAD), "--no-data-docs"]) == 1
+    )
     out = capsys.readouterr().out
     assert f"stg_events__events/stg_events__events day {BAD}: unexpected_rows_expectation" in out
     assert "critical failure(s)" in out
@@ -422,7 +425,7 @@ def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, co
     try:
         rows = con.execute(
             f"select day, count(*), count(*) filter (not success), count(distinct run_id) "
-            f"from {cli.RESULTS_TABLE} group by day order by day"
+            f"from {checkpoint.RESULTS_TABLE} group by day order by day"
         ).fetchall()
     finally:
         con.close()

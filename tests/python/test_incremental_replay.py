@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import failures, make_warehouse
-from keynode.dbt_invoke import run_dbt
+from keynode.dbt import run_dbt
 
 INCREMENTAL_RUNS = 5
 

@@ -24,8 +24,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest import Built, failures, make_warehouse
-from keynode import load_rees46
-from keynode.dbt_invoke import run_dbt
+from keynode import cli
+from keynode.dbt import run_dbt
+from keynode.loaders import rees46 as load_rees46
 
 REES46 = load_rees46.DEFAULT_INPUT.resolve()
 FUNNEL = "view_cart_purchase"
@@ -54,7 +55,7 @@ def csv_rows() -> pd.DataFrame:
 def rees_wh(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("rees46_wh")
     raw = root / "raw"
-    assert load_rees46.main(["--input", str(REES46), "--out", str(raw), "--quiet"]) == 0
+    assert cli.main(["load", "rees46", "--input", str(REES46), "--out", str(raw), "--quiet"]) == 0
     manifest = json.loads((raw / "_manifest.json").read_text())
     wh = make_warehouse(root, raw)
     run_dbt(wh, ["seed"])
@@ -95,7 +96,7 @@ def reference_funnel(df: pd.DataFrame) -> dict[tuple, int]:
 
 def test_help_and_defaults():
     with pytest.raises(SystemExit) as e:
-        load_rees46.main(["--help"])
+        cli.main(["load", "rees46", "--help"])
     assert e.value.code == 0
     assert load_rees46.DEFAULT_INPUT.name == "rees46_2019oct_first5000.csv.gz"
     assert load_rees46.DEFAULT_INPUT.parent.parent.parent.name == "shared"  # ../shared/datasets/...
@@ -104,7 +105,9 @@ def test_help_and_defaults():
 def test_refuses_to_clear_a_foreign_folder(tmp_path: Path):
     (tmp_path / "keep.txt").write_text("not a raw zone")
     with pytest.raises(SystemExit):
-        load_rees46.main(["--input", str(REES46), "--out", str(tmp_path), "--limit", "10", "--quiet"])
+        cli.main(
+            ["load", "rees46", "--input", str(REES46), "--out", str(tmp_path), "--limit", "10", "--quiet"]
+        )
     assert (tmp_path / "keep.txt").exists()
 
 
@@ -121,7 +124,7 @@ def test_mapping_of_a_hand_written_file(tmp_path: Path):
         "2019-10-02 00:03:00 UTC,wishlist,202,8,,,3.00,2,s-3\n"
     )
     raw = tmp_path / "raw"
-    assert load_rees46.main(["--input", str(csv), "--out", str(raw), "--quiet"]) == 0
+    assert cli.main(["load", "rees46", "--input", str(csv), "--out", str(raw), "--quiet"]) == 0
     ev = pq.read_table(raw / "events").to_pandas().sort_values(["event_time", "event_name"])
     assert list(ev["event_name"]) == [
         "product_view",
@@ -161,7 +164,12 @@ def test_mapping_of_a_hand_written_file(tmp_path: Path):
 def test_loads_are_deterministic(tmp_path: Path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert load_rees46.main(["--input", str(REES46), "--out", str(out), "--limit", "500", "--quiet"]) == 0
+        assert (
+            cli.main(
+                ["load", "rees46", "--input", str(REES46), "--out", str(out), "--limit", "500", "--quiet"]
+            )
+            == 0
+        )
     ids = [pq.read_table(out / "events", columns=["event_id"]).column(0).to_pylist() for out in (a, b)]
     assert ids[0] == ids[1] and len(ids[0]) == 500
 

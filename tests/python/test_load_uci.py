@@ -1,4 +1,4 @@
-"""The UCI Online Retail loader (scripts/keynode/load_uci.py) on a slice of the real data.
+"""The UCI Online Retail loader (keynode.loaders.uci, `keynode load uci`) on a slice of the real data.
 
 The first 20,000 invoice lines are loaded into a raw zone and the SKU marts are built on it with
 returns allowed (`keynode__allow_negative_order_quantity: true`). Checked against answers computed here
@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import Built, failures, make_warehouse
-from keynode import load_uci
-from keynode.dbt_invoke import run_dbt
+from keynode import cli
+from keynode.dbt import run_dbt
+from keynode.loaders import uci as load_uci
 
 LIMIT = 20_000
 UCI = load_uci.DEFAULT_INPUT.resolve()
@@ -36,7 +37,10 @@ pytestmark = [
 def uci_wh(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("uci_wh")
     raw = root / "raw"
-    assert load_uci.main(["--input", str(UCI), "--out", str(raw), "--limit", str(LIMIT), "--quiet"]) == 0
+    assert (
+        cli.main(["load", "uci", "--input", str(UCI), "--out", str(raw), "--limit", str(LIMIT), "--quiet"])
+        == 0
+    )
     manifest = json.loads((raw / "_manifest.json").read_text())
     wh = make_warehouse(root, raw)
     run_dbt(wh, ["seed"])
@@ -71,7 +75,7 @@ def csv_slice():
 
 def test_help_and_defaults():
     with pytest.raises(SystemExit) as e:
-        load_uci.main(["--help"])
+        cli.main(["load", "uci", "--help"])
     assert e.value.code == 0
     assert load_uci.DEFAULT_INPUT.name == "online_retail_lines.csv.gz"
 
@@ -79,7 +83,7 @@ def test_help_and_defaults():
 def test_refuses_to_clear_a_foreign_folder(tmp_path: Path):
     (tmp_path / "keep.txt").write_text("not a raw zone")
     with pytest.raises(SystemExit):
-        load_uci.main(["--input", str(UCI), "--out", str(tmp_path), "--limit", "10", "--quiet"])
+        cli.main(["load", "uci", "--input", str(UCI), "--out", str(tmp_path), "--limit", "10", "--quiet"])
     assert (tmp_path / "keep.txt").exists()
 
 

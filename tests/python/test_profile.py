@@ -14,7 +14,7 @@ import jinja2
 import yaml
 from dbt.adapters.duckdb.credentials import DuckDBCredentials
 from dbt.adapters.duckdb.environments import create
-from keynode.dbt_invoke import PROJECT_DIR
+from keynode.dbt import PROJECT_DIR
 
 
 def _profile(env: dict[str, str]) -> dict:

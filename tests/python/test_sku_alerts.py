@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import Built, failures, generate, make_warehouse
-from keynode.dbt_invoke import PROJECT_DIR, run_dbt
+from keynode.dbt import PROJECT_DIR, run_dbt
 
 # 35 days put the surge (day 14) after a full previous-7-day window; at 4,000 users the surging SKUs sell
 # 20-30 units a week before it, above keynode__sku_surge_min_base_units (10).
@@ -151,7 +151,7 @@ def test_every_surge_is_alerted_when_the_growth_rule_is_first_met(sku_wh, vars_)
     alerts = surge_alerts(sku_wh)
     facts = surges(sku_wh.manifest)
     caught, problems = 0, []
-    print(f"\nsku alert scoring on keynode-generate {' '.join(GENERATOR_ARGS)}")
+    print(f"\nsku alert scoring on keynode generate {' '.join(GENERATOR_ARGS)}")
     for f in facts:
         sku, start = f["sku_id"], date.fromisoformat(f["surge_start"])
         stockout = date.fromisoformat(f["stockout_date"]) if f.get("stockout_date") else None

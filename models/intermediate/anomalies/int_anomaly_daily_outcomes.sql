@@ -1,7 +1,7 @@
 {#-
     The business outcome per UTC day: paid orders (orders whose current version was paid, by the day
     of paid_at) and their GMV (sum of the orders' line amounts). The correlation rung of the severity
-    ladder and scripts/keynode/prune_metrics.py correlate node metrics with these.
+    ladder and `keynode prune-metrics` correlate node metrics with these.
 -#}
 with
 

@@ -40,18 +40,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+from keynode.paths import SHARED_DATASETS_DIR
+from keynode.raw_zone.schemas import SCHEMAS
+from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
 
-from keynode.generate import SCHEMAS
-from keynode.raw_writer import loader_main, prepare_out, write_empty, write_partitioned
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_INPUT = (
-    PROJECT_DIR / ".." / "shared" / "datasets" / "rees46_sample" / "rees46_2019oct_first5000.csv.gz"
+DEFAULT_INPUT = SHARED_DATASETS_DIR / "rees46_sample" / "rees46_2019oct_first5000.csv.gz"
+SUMMARY = (
+    "Load the REES46 eCommerce clickstream (view/cart/purchase) into keynode's raw zone "
+    "(events and sku_catalog; empty files for the other entities). Build afterwards with "
+    "--vars '{keynode__events_source_start: \"2019-10-01\"}' (the data is from 2019)."
+)
+INPUT_HELP = (
+    "REES46 CSV(.gz) (default ../shared/datasets/rees46_sample/"
+    "rees46_2019oct_first5000.csv.gz relative to the repository)"
 )
 ENTITIES = list(SCHEMAS)
 COLUMNS = [
@@ -80,7 +85,7 @@ def read_events(path: Path, limit: int | None = None) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, nrows=limit, keep_default_na=False, na_values=[""], compression="infer")
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise SystemExit(f"load_rees46: {path} lacks columns {missing}")
+        raise SystemExit(f"keynode load rees46: {path} lacks columns {missing}")
     df = df[COLUMNS].copy()
     df["ts"] = pd.to_datetime(
         df["event_time"].str.replace(" UTC", "", regex=False), format="%Y-%m-%d %H:%M:%S"
@@ -161,7 +166,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
     t0 = time.perf_counter()
     df = read_events(input_path, limit)
     if df.empty:
-        raise SystemExit(f"load_rees46: no rows in {input_path}")
+        raise SystemExit(f"keynode load rees46: no rows in {input_path}")
     prepare_out(out, "load_rees46")
     events = build_events(df)
     catalog = build_catalog(df)
@@ -239,29 +244,10 @@ def summary(m: dict) -> str:
     types = ", ".join(f"{k} {v:,}" for k, v in ld["rows_by_event_type"].items())
     return "\n".join(
         [
-            f"load_rees46: {ld['raw_rows']:,} rows ({types}) in {m.get('seconds', 0)} s",
+            f"keynode load rees46: {ld['raw_rows']:,} rows ({types}) in {m.get('seconds', 0)} s",
             f"  {ld['users']:,} users, {ld['user_sessions']:,} REES46 sessions, {ld['products']:,} products",
             f"  events expected: valid {ev['valid_rows']:,} + duplicates {ev['duplicate_rows']:,}"
             f" + quarantined {sum(ev['quarantined'].values()):,} = raw {ev['raw_rows']:,}",
             f"  build with --vars '{json.dumps(m['dbt_vars'])}'",
         ]
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return loader_main(
-        argv,
-        prog="load_rees46",
-        description="Load the REES46 eCommerce clickstream (view/cart/purchase) into keynode's raw zone "
-        "(events and sku_catalog; empty files for the other entities). Build afterwards with "
-        "--vars '{keynode__events_source_start: \"2019-10-01\"}' (the data is from 2019).",
-        default_input=DEFAULT_INPUT,
-        input_help="REES46 CSV(.gz) (default ../shared/datasets/rees46_sample/"
-        "rees46_2019oct_first5000.csv.gz relative to the repository)",
-        load=load,
-        summary=summary,
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,24 +1,20 @@
 """Writing a raw zone (docs/raw_zone.md) from loaders of real data: one place for the layout.
 
 `<out>/<entity>/dt=YYYY-MM-DD/part-0000.parquet`, each entity with its contract schema
-(keynode.gen_schema.SCHEMAS); entities a dataset has no rows for get a schema-only file so every dbt
+(keynode.raw_zone.schemas.SCHEMAS); entities a dataset has no rows for get a schema-only file so every dbt
 source resolves.
 """
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from keynode.gen_schema import SCHEMAS
+from keynode.raw_zone.schemas import SCHEMAS
 
 
 def prepare_out(out: Path, tool: str) -> None:
@@ -49,32 +45,3 @@ def write_empty(out: Path, entity: str, day: date) -> None:
     folder = out / entity / f"dt={day.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(SCHEMAS[entity].empty_table(), folder / "part-0000.parquet")
-
-
-def loader_main(
-    argv: list[str] | None,
-    *,
-    prog: str,
-    description: str,
-    default_input: Path,
-    input_help: str,
-    load: Callable[[Path, Path, int | None], dict],
-    summary: Callable[[dict], str],
-) -> int:
-    """The command line every real-data loader shares: --input, --out, --limit, --quiet.
-
-    Exit status 0 when loaded, 2 when the input file is missing (argparse exits 2 on bad arguments).
-    """
-    ap = argparse.ArgumentParser(prog=prog, description=description)
-    ap.add_argument("--input", type=Path, default=default_input, help=input_help)
-    ap.add_argument("--out", type=Path, required=True, help="raw-zone folder to write (cleared first)")
-    ap.add_argument("--limit", type=int, default=None, help="load only the first N rows (tests)")
-    ap.add_argument("--quiet", action="store_true", help="print nothing")
-    args = ap.parse_args(argv)
-    if not args.input.exists():
-        print(f"{prog}: input not found: {args.input}", file=sys.stderr)
-        return 2
-    manifest = load(args.input.resolve(), args.out, args.limit)
-    if not args.quiet:
-        print(summary(manifest))
-    return 0

@@ -1,4 +1,4 @@
-"""keynode-generate: synthetic raw zone for keynode (see docs/raw_zone.md).
+"""The generator run: world set-up, the day loop and the manifest (``keynode generate``, docs/raw_zone.md).
 
 Writes ``<out>/<entity>/dt=YYYY-MM-DD/part-NNNN.parquet`` for every raw entity plus ``_manifest.json``
 (the ground truth: expected staging counts, injected faults and the true size of every built-in
@@ -10,33 +10,25 @@ Modules: ``gen_world`` (catalogue, users/devices, marketing set-up, fault calend
 rows), ``gen_manifest`` (the manifest), ``gen_util`` (vectorised string builders, Parquet writer),
 ``gen_schema`` / ``gen_params`` (contract schemas, designed parameters). This module runs the days.
 
-Usage::
-
-    keynode-generate [--seed 7] [--start-date 2026-10-08] [--days 42] [--users N | --events N]
-                     [--skus 2000] [--out data/raw] [--no-faults] [--quiet]
+The command line is keynode.generator.command (``keynode generate --help``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-
-from keynode import gen_sessions as gs
-from keynode.gen_faults import ENTITY_CLASSES, REASONS, MalformedQuota, inject
-from keynode.gen_manifest import build_manifest
-from keynode.gen_params import (
+from keynode.generator import sessions as gs
+from keynode.generator.faults import ENTITY_CLASSES, REASONS, MalformedQuota, inject
+from keynode.generator.manifest import build_manifest
+from keynode.generator.params import (
     CANCEL_SHARE,
-    DEFAULT_USERS,
     EVENTS_PER_USER_DAY,
     JOURNEY_RATE,
     LATE_1_2_DAYS_SHARE,
@@ -54,8 +46,7 @@ from keynode.gen_params import (
     SESSIONS_PER_CHUNK,
     VIRAL_ATC_P,
 )
-from keynode.gen_schema import ENTITIES, SCHEMAS
-from keynode.gen_sessions import (
+from keynode.generator.sessions import (
     FEATURES,
     K_JOURNEY_A,
     K_JOURNEY_B,
@@ -70,7 +61,7 @@ from keynode.gen_sessions import (
     S,
     make_labels,
 )
-from keynode.gen_util import (
+from keynode.generator.util import (
     MS_PER_DAY,
     MS_PER_HOUR,
     MS_PER_MINUTE,
@@ -91,7 +82,7 @@ from keynode.gen_util import (
     ts_ms,
     uuid_like,
 )
-from keynode.gen_world import (
+from keynode.generator.world import (
     CAMPAIGNS,
     COUPON_PCT,
     COUPONS,
@@ -116,6 +107,8 @@ from keynode.gen_world import (
     surge_demand_multiplier,
     surge_spend_multiplier,
 )
+from keynode.progress import Progress
+from keynode.raw_zone.schemas import ENTITIES, SCHEMAS
 
 
 @dataclass
@@ -247,15 +240,11 @@ class Generator:
             out[e] = dict.fromkeys(classes, 60 if e != "inventory_snapshots" else 100)
         return out
 
-    def log(self, msg: str) -> None:
-        """Progress line unless --quiet."""
-        if not self.quiet:
-            print(msg, flush=True)
-
     # ---------------------------------------------------------------------------------------------
     def run(self) -> dict:
         """Generate the whole raw zone; returns the manifest."""
         t0 = time.perf_counter()
+        self.progress = Progress("generate", total=self.opts.days, unit="days", enabled=not self.quiet)
         clear_output(self.out)
         self._write_catalog()
         for d in range(self.opts.days):
@@ -271,6 +260,7 @@ class Generator:
         os.replace(tmp, self.out / "_manifest.json")
         (self.out / "_generating").unlink(missing_ok=True)
         self.seconds = time.perf_counter() - t0
+        self.progress.close(f"{manifest['row_counts']['events']:,} events in {self.seconds:.1f} s")
         return manifest
 
     # ---------------------------------------------------------------------------------------------
@@ -438,7 +428,7 @@ class Generator:
         self._write(
             "inventory_snapshots", snap, snap.column("ingested_at").cast(pa.int64()).to_numpy(), d, rng
         )
-        self.log(f"  day {d + 1}/{opts.days} {day_str(day_abs)}: {len(preg):,} sessions")
+        self.progress.advance(detail=f"{day_str(day_abs)}: {len(preg):,} sessions")
 
     # ---------------------------------------------------------------------------------------------
     def _fill_random(self, p: Plan, rng, ctx: DayCtx) -> None:
@@ -1152,87 +1142,3 @@ def step_factors(fp: FaultPlan, day: int) -> np.ndarray:
 def users_for_events(events: int, seeds: Seeds, opts: Options) -> int:
     """Users needed for roughly ``events`` events over the run."""
     return max(200, int(round(events / (EVENTS_PER_USER_DAY * float(day_multipliers(seeds, opts).sum())))))
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Command-line interface."""
-    p = argparse.ArgumentParser(
-        prog="keynode-generate",
-        description="Generate keynode's synthetic raw zone (Parquet, partitioned by landing date) and "
-        "_manifest.json. See docs/raw_zone.md.",
-    )
-    p.add_argument(
-        "--seed", type=int, default=7, help="random seed (default 7); same seed + options = same data"
-    )
-    p.add_argument(
-        "--start-date",
-        type=date.fromisoformat,
-        default=date(2026, 10, 8),
-        help="first business day, YYYY-MM-DD (default 2026-10-08)",
-    )
-    p.add_argument("--days", type=int, default=42, help="number of days (default 42; faults need >= 14)")
-    p.add_argument(
-        "--users",
-        type=int,
-        default=None,
-        help=f"number of users (default {DEFAULT_USERS:,}, about 4.8M events over 42 days)",
-    )
-    p.add_argument(
-        "--events",
-        type=int,
-        default=None,
-        help="approximate target number of events; sets --users accordingly",
-    )
-    p.add_argument("--skus", type=int, default=2000, help="catalogue size (default 2000)")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path(os.environ.get("KEYNODE_RAW_PATH", "data/raw")),
-        help="output folder (default $KEYNODE_RAW_PATH or data/raw); cleared first",
-    )
-    p.add_argument(
-        "--no-faults", action="store_true", help="clean data: no injected faults or malformed rows"
-    )
-    p.add_argument("--quiet", action="store_true", help="print only the summary")
-    a = p.parse_args(argv)
-    if a.users is not None and a.events is not None:
-        p.error("give --users or --events, not both")
-    if a.days < 1 or a.skus < 60:
-        p.error("--days must be >= 1 and --skus >= 60")
-    return a
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``keynode-generate``."""
-    a = parse_args(argv)
-    opts = Options(
-        seed=a.seed,
-        start_date=a.start_date,
-        days=a.days,
-        skus=a.skus,
-        faults=not a.no_faults,
-        events_target=a.events,
-    )
-    if a.events is not None:
-        opts.users = users_for_events(a.events, Seeds.load(), opts)
-    else:
-        opts.users = a.users if a.users is not None else DEFAULT_USERS
-    if opts.faults and opts.days < 14:
-        print("keynode-generate: warning: fewer than 14 days; some faults may share days", file=sys.stderr)
-    g = Generator(opts, a.out, quiet=a.quiet)
-    g.log(
-        f"keynode-generate: seed={opts.seed} start={opts.start_date} days={opts.days} users={opts.users:,} "
-        f"skus={opts.skus} faults={'on' if opts.faults else 'off'} -> {a.out}"
-    )
-    m = g.run()
-    n_ev = m["row_counts"]["events"]
-    print(
-        f"keynode-generate: wrote {a.out} in {g.seconds:.1f} s ({n_ev / max(g.seconds, 1e-9):,.0f} events/s)"
-    )
-    for e, n in m["row_counts"].items():
-        print(f"  {e:<24}{n:>14,}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

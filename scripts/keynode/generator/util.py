@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from keynode.paths import SEED_DIR
 
 MS_PER_SECOND = 1_000
 MS_PER_MINUTE = 60_000
 MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
-
-SEED_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -375,11 +374,11 @@ def clear_output(out: Path) -> None:
     """
     if out.exists():
         if not out.is_dir():
-            raise SystemExit(f"keynode-generate: {out} exists and is not a directory")
+            raise SystemExit(f"keynode generate: {out} exists and is not a directory")
         entries = list(out.iterdir())
         if entries and not ((out / "_manifest.json").exists() or (out / "_generating").exists()):
             raise SystemExit(
-                f"keynode-generate: refusing to clear {out}: it is not empty and has no _manifest.json "
+                f"keynode generate: refusing to clear {out}: it is not empty and has no _manifest.json "
                 "(not a keynode raw zone). Choose another --out or empty it yourself."
             )
         (out / "_manifest.json").unlink(missing_ok=True)

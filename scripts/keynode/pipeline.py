@@ -1,14 +1,19 @@
-"""keynode's main job: raw zone → warehouse → checks, with a short summary of what was built.
+"""keynode's main job: raw zone -> warehouse -> checks, with a short summary of what was built.
 
-    keynode-main [--raw data/raw] [--duckdb data/keynode.duckdb] [--regenerate] [--full-refresh]
-
-Steps: generate the demo raw zone if it is absent (scripts/keynode/generate.py), `dbt seed` and
-`dbt build` everything, run the Great Expectations checkpoint (scripts/keynode/checkpoint.py: every
+Steps: generate the demo raw zone if it is absent (`keynode generate`), `dbt seed` and
+`dbt build` everything, run the Great Expectations checkpoint (`keynode check`: every
 complete day when the raw zone has a generator manifest, whose injected faults are then expected; the
 latest days otherwise) and write the offline Data Docs, then print a summary: build time, models and
 tests, the raw-row accounting (raw = valid + quarantined + duplicates) and quarantine counts by reason
 against the generator's ground-truth manifest. Re-running is idempotent: an existing raw zone is
 reused and incremental models reprocess only their lookback window.
+
+Examples:
+  keynode run                                      # data/raw (generated if absent) -> data/keynode.duckdb
+  keynode run --raw /data/my_raw --duckdb /data/wh.duckdb
+  keynode run --full-refresh                       # rebuild incremental models from scratch
+  keynode run --regenerate --generator-args "--seed 9 --days 42"
+  bash scripts/main.sh --help                      # the same command, with set-up of .venv first
 """
 
 from __future__ import annotations
@@ -20,19 +25,27 @@ import sys
 import time
 from pathlib import Path
 
-from keynode.dbt_invoke import PROJECT_DIR, DbtFailed, Warehouse, run_dbt
+from keynode.commands import invoke
+from keynode.dbt import DbtFailed, Warehouse, run_dbt
+from keynode.paths import PROJECT_DIR, default_duckdb_path, default_raw_path
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="keynode-main", description=__doc__.split("\n\n")[0])
-    p.add_argument("--raw", type=Path, default=PROJECT_DIR / "data" / "raw", help="raw zone folder")
+def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--duckdb", type=Path, default=PROJECT_DIR / "data" / "keynode.duckdb", help="warehouse file"
+        "--raw", type=Path, default=None, help="raw zone folder (default $KEYNODE_RAW_PATH or data/raw)"
+    )
+    p.add_argument(
+        "--duckdb",
+        type=Path,
+        default=None,
+        help="warehouse file (default $KEYNODE_DUCKDB_PATH or data/keynode.duckdb)",
     )
     p.add_argument("--regenerate", action="store_true", help="regenerate the demo raw zone even if present")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
-    p.add_argument("--generator-args", default="", help="extra arguments for keynode-generate (quoted)")
-    return p.parse_args(argv)
+    p.add_argument("--generator-args", default="", help="extra arguments for `keynode generate` (quoted)")
+    p.add_argument(
+        "--verbose", action="store_true", help="print dbt's own log lines instead of a progress line"
+    )
 
 
 def ensure_raw_zone(raw: Path, regenerate: bool, extra: str) -> float:
@@ -41,8 +54,8 @@ def ensure_raw_zone(raw: Path, regenerate: bool, extra: str) -> float:
         print(f"[keynode] reusing raw zone {raw} (pass --regenerate to rebuild it)")
         return 0.0
     t = time.perf_counter()
-    cmd = [sys.executable, "-m", "keynode.generate", "--out", str(raw), *extra.split()]
-    print(f"[keynode] generating demo raw zone: {' '.join(cmd[2:])}")
+    cmd = [sys.executable, "-m", "keynode", "generate", "--out", str(raw), *extra.split()]
+    print(f"[keynode] generating demo raw zone: keynode {' '.join(cmd[3:])}")
     subprocess.run(cmd, check=True)
     return time.perf_counter() - t
 
@@ -102,18 +115,23 @@ def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    raw, db = args.raw.resolve(), args.duckdb.resolve()
+def run(args: argparse.Namespace) -> int:
+    raw = (args.raw or default_raw_path()).resolve()
+    db = (args.duckdb or default_duckdb_path()).resolve()
     wh = Warehouse(duckdb_path=db, raw_path=raw)
     timings: dict[str, float] = {}
     timings["generate raw zone"] = ensure_raw_zone(raw, args.regenerate, args.generator_args)
     try:
         t = time.perf_counter()
-        run_dbt(wh, ["seed"], quiet=False)
+        run_dbt(wh, ["seed"], quiet=not args.verbose, progress=not args.verbose)
         timings["dbt seed"] = time.perf_counter() - t
         t = time.perf_counter()
-        build = run_dbt(wh, ["build", *(["--full-refresh"] if args.full_refresh else [])], quiet=False)
+        build = run_dbt(
+            wh,
+            ["build", *(["--full-refresh"] if args.full_refresh else [])],
+            quiet=not args.verbose,
+            progress=not args.verbose,
+        )
         timings["dbt build"] = time.perf_counter() - t
     except DbtFailed as exc:
         print(f"\n[keynode] {exc}", file=sys.stderr)
@@ -133,7 +151,7 @@ def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
     Calibration writes a *proposal* next to the outputs; the thresholds the SQL applies stay the
     reviewed seed seeds/node_metric_thresholds.csv until someone reviews and copies the proposal.
     """
-    from keynode import calibrate, prune_metrics
+    from keynode.stats import calibrate, prune_metrics
 
     out = PROJECT_DIR / "output" / "anomalies"
     out.mkdir(parents=True, exist_ok=True)
@@ -143,17 +161,17 @@ def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
         args += ["--manifest", str(manifest)]
     print("\n[keynode] calibrating anomaly thresholds: " + " ".join(args))
     t = time.perf_counter()
-    calibrate.main(args)
+    invoke(calibrate, args)
     timings["calibration"] = time.perf_counter() - t
     print(f"[keynode] pruning node metrics into {out}")
     t = time.perf_counter()
-    prune_metrics.main(["--duckdb", str(wh.duckdb_path), "--out", str(out), "--exclude-promotion-days"])
+    invoke(prune_metrics, ["--duckdb", str(wh.duckdb_path), "--out", str(out), "--exclude-promotion-days"])
     timings["metric pruning"] = time.perf_counter() - t
 
 
 def run_checkpoint(wh: Warehouse, timings: dict[str, float]) -> int:
     """Runs the GX checkpoint in-process (dbt has released the DuckDB file by now)."""
-    from keynode import checkpoint
+    from keynode.quality import checkpoint
 
     args = ["--duckdb-path", str(wh.duckdb_path)]
     manifest = wh.raw_path / "_manifest.json"
@@ -161,10 +179,6 @@ def run_checkpoint(wh: Warehouse, timings: dict[str, float]) -> int:
         args += ["--all-days", "--expected-faults", str(manifest)]
     print("\n[keynode] data-quality checkpoint: " + " ".join(args))
     t = time.perf_counter()
-    rc = checkpoint.main(args)
+    rc = invoke(checkpoint, args)
     timings["checkpoint"] = time.perf_counter() - t
     return rc
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -35,19 +35,24 @@ the contract's rules with the thresholds of ``dbt_project.yml``.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from keynode.paths import PROJECT_DIR, SHARED_DATASETS_DIR
+from keynode.raw_zone.schemas import SCHEMAS
+from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
 
-from keynode.generate import SCHEMAS
-from keynode.raw_writer import loader_main, prepare_out, write_empty, write_partitioned
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_INPUT = (
-    PROJECT_DIR / ".." / "shared" / "datasets" / "uci_online_retail" / "online_retail_lines.csv.gz"
+DEFAULT_INPUT = SHARED_DATASETS_DIR / "uci_online_retail" / "online_retail_lines.csv.gz"
+SUMMARY = (
+    "Load the UCI Online Retail invoice lines into keynode's raw zone (orders, order_lines, "
+    "sku_catalog; empty files for the other entities). Build afterwards with "
+    "--vars '{keynode__allow_negative_order_quantity: true}'."
+)
+INPUT_HELP = (
+    "UCI CSV(.gz) of invoice lines (default ../shared/datasets/uci_online_retail/"
+    "online_retail_lines.csv.gz relative to the repository)"
 )
 ENTITIES = list(SCHEMAS)
 
@@ -86,7 +91,7 @@ def read_lines(path: Path, limit: int | None) -> pd.DataFrame:
     ]
     missing = [c for c in expected if c not in df.columns]
     if missing:
-        raise SystemExit(f"load_uci: {path} lacks columns {missing}")
+        raise SystemExit(f"keynode load uci: {path} lacks columns {missing}")
     out = pd.DataFrame(
         {
             "invoice_no": df["InvoiceNo"].str.strip(),
@@ -195,7 +200,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
     t0 = time.perf_counter()
     lines = read_lines(input_path, limit)
     if lines.empty:
-        raise SystemExit(f"load_uci: no lines in {input_path}")
+        raise SystemExit(f"keynode load uci: no lines in {input_path}")
     inv = classify_invoices(lines)
     lines["line_number"] = number_lines(lines)
     cat = build_catalog(lines)
@@ -306,7 +311,8 @@ def summary(m: dict) -> str:
     n_q, n_dup = sum(ol["quarantined"].values()), ol["duplicate_rows"]
     return "\n".join(
         [
-            f"load_uci: {ld['raw_lines']:,} lines, {ld['invoices']:,} invoices in {m.get('seconds', 0)} s",
+            f"keynode load uci: {ld['raw_lines']:,} lines, {ld['invoices']:,} invoices"
+            f" in {m.get('seconds', 0)} s",
             "  invoices: " + ", ".join(f"{k} {v:,}" for k, v in ld["invoices_by_kind"].items()),
             "  lines:    " + ", ".join(f"{k} {v:,}" for k, v in ld["lines_by_invoice_kind"].items()),
             f"  order_lines expected: valid {ol['valid_rows']:,} + quarantined {n_q:,} ({q})"
@@ -315,22 +321,3 @@ def summary(m: dict) -> str:
             f"  catalogue: {ld['skus']:,} stock codes, {ld['skus_listed']:,} listed merchandise",
         ]
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    return loader_main(
-        argv,
-        prog="load_uci",
-        description="Load the UCI Online Retail invoice lines into keynode's raw zone (orders, order_lines, "
-        "sku_catalog; empty files for the other entities). Build afterwards with "
-        "--vars '{keynode__allow_negative_order_quantity: true}'.",
-        default_input=DEFAULT_INPUT,
-        input_help="UCI CSV(.gz) of invoice lines (default ../shared/datasets/uci_online_retail/"
-        "online_retail_lines.csv.gz relative to the repository)",
-        load=load,
-        summary=summary,
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

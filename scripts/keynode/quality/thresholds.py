@@ -1,6 +1,6 @@
 """History-dependent data-quality thresholds, computed in Python at run time (no GX, no SQL here).
 
-The checkpoint (keynode.checkpoint) profiles every source per day, asks this module for each validated
+The checkpoint (keynode.quality.checkpoint) profiles every source per day, asks this module for each validated
 day's thresholds and passes them to Great Expectations as run-time *expectation parameters*. Everything
 below is plain statistics on ``{date: value}`` series, unit-tested with hand-worked numbers
 (tests/python/test_gx_checkpoint.py).
@@ -69,7 +69,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from keynode.paths import PROJECT_DIR
+
+REPO_ROOT = PROJECT_DIR
 PROMOTION_CALENDAR_CSV = REPO_ROOT / "seeds" / "promotion_calendar.csv"
 DBT_PROJECT_YML = REPO_ROOT / "dbt_project.yml"
 

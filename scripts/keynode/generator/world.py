@@ -12,8 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from keynode.gen_util import (
+from keynode.generator.util import (
     MS_PER_DAY,
     MS_PER_HOUR,
     MS_PER_MINUTE,

@@ -1,8 +1,8 @@
-"""Calibrate the node anomaly thresholds: writes seeds/node_metric_thresholds.csv.
+"""Calibrate the node anomaly thresholds: backtests candidate rules and writes a thresholds CSV.
 
 Reads the node metric history (fct_node_metrics_daily, read-only) from a built warehouse and, per
 funnel node and rate metric, backtests a grid of candidate rules (training window, sensitivity,
-minimum volume, weekday seasonality on/off) with the scorer of keynode.anomaly_stats (the same rule
+minimum volume, weekday seasonality on/off) with the scorer of keynode.stats.anomaly (the same rule
 as fct_node_anomalies):
 
 - false-alarm rate: flags per scored node-day on quiet days (no injected fault when a manifest is
@@ -16,17 +16,17 @@ Multiple testing: the family of a day is every node scored for the metric that d
 a Bonferroni-adjusted confidence (1 - p x family size) of at least `--confidence` (as in SQL).
 The chosen rule per node-metric is the one with the highest power among those with false-alarm rate
 <= `--max-false-alarm-rate` (when none meets it, among the quietest); ties go to fewer false
-alarms, then the simpler rule (no seasonality, shorter window, 2 sigma). Run:
+alarms, then the simpler rule (no seasonality, shorter window, 2 sigma).
 
-    python -m keynode.calibrate --duckdb /tmp/wh/keynode.duckdb --manifest /tmp/wh/raw/_manifest.json
+The committed seed (seeds/node_metric_thresholds.csv) is calibrated on a history *other* than the one
+it is scored on, so the ground-truth score (tests/python/test_anomalies_ground_truth.py) is out of
+sample: a fault-free 42-day dataset of another generator seed (the last three examples).
 
-The committed seed is calibrated on a history *other* than the one it is scored on, so the ground-truth
-score (tests/python/test_anomalies_ground_truth.py) is out of sample: a fault-free 42-day dataset of
-another generator seed (README, "Anomaly thresholds"):
-
-    keynode-generate --seed 8 --no-faults --out /tmp/cal/raw
-    keynode-main --raw /tmp/cal/raw --duckdb /tmp/cal/keynode.duckdb
-    keynode-calibrate --duckdb /tmp/cal/keynode.duckdb --dataset-label "generator seed 8, 42 days, no faults"
+Examples:
+  keynode calibrate --duckdb data/keynode.duckdb --manifest data/raw/_manifest.json --out /tmp/proposal.csv
+  keynode generate --seed 8 --no-faults --out /tmp/cal/raw
+  keynode run --raw /tmp/cal/raw --duckdb /tmp/cal/keynode.duckdb
+  keynode calibrate --duckdb /tmp/cal/keynode.duckdb --dataset-label "generator seed 8, 42 days, no faults"
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-
-from keynode import anomaly_stats as st
-from keynode.dbt_invoke import PROJECT_DIR
+from keynode.paths import PROJECT_DIR
+from keynode.stats import anomaly as st
 
 DEFAULT_METRICS = ("step_conversion",)
 DIRECTION = {
@@ -77,21 +76,9 @@ def load_history(duckdb_path: Path, metrics: list[str]) -> pd.DataFrame:
         # inside their conversion window at the end of the data) and the events source (nearly)
         # complete, the same conditions as is_scorable in fct_node_anomalies
         hist = con.execute(
-            """
-            select m.funnel_key, m.node_step, m.metric_name, m.metric_date, m.numerator, m.denominator
-            from fct_node_metrics_daily as m
-            inner join fct_node_anomalies as a
-                using (funnel_key, node_step, metric_name, metric_date)
-            left join fct_node_metrics_daily as c
-                on c.funnel_key = m.funnel_key and c.node_step = m.node_step
-                and c.metric_date = m.metric_date and c.metric_name = 'completeness'
-            where m.metric_name in (select unnest(?))
-                and not a.is_window_censored
-                and (
-                    m.metric_name in ('completeness', 'data_latency_rate')
-                    or coalesce(c.metric_value, 1) >= 0.9
-                )
-            """,
+            "select funnel_key, node_step, metric_name, metric_date, numerator, denominator "
+            "from fct_node_anomalies where metric_name in (select unnest(?)) and not is_window_censored "
+            "and (metric_name in ('completeness', 'data_latency_rate') or source_completeness >= 0.9)",
             [metrics],
         ).df()
         promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
@@ -241,12 +228,7 @@ def calibrate(hist: pd.DataFrame, manifest: dict | None, args) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="keynode-calibrate",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duckdb", type=Path, required=True, help="built warehouse to read (opened read-only)")
     p.add_argument("--manifest", type=Path, help="generator _manifest.json with injected breaks (optional)")
     p.add_argument(
@@ -275,11 +257,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="what history this is, recorded in calibration_method (e.g. 'generator seed 8, no faults')",
     )
     p.add_argument("--max-days", type=int, default=None, help="use only the newest N days of history")
-    return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     manifest = json.loads(args.manifest.read_text()) if args.manifest else None
     hist = load_history(args.duckdb, args.metrics)
     if hist.empty:
@@ -305,7 +285,3 @@ def main(argv: list[str] | None = None) -> int:
         ].to_string(index=False)
     )
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

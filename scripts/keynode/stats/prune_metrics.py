@@ -12,7 +12,9 @@ its |r| with an already kept metric exceeds --redundancy (0.9). Writes
 - <out>/metric_correlation_heatmap.png: correlations between the significant candidates and the
   outcome (matplotlib, Agg backend).
 
-    python -m keynode.prune_metrics --duckdb /tmp/wh/keynode.duckdb --out output/anomalies
+Examples:
+  keynode prune-metrics --duckdb data/keynode.duckdb --out output/anomalies --exclude-promotion-days
+  keynode prune-metrics --duckdb data/keynode.duckdb --outcome gmv --alpha 0.01
 """
 
 from __future__ import annotations
@@ -25,9 +27,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-
-from keynode import anomaly_stats as st
-from keynode.dbt_invoke import PROJECT_DIR
+from keynode.paths import PROJECT_DIR
+from keynode.stats import anomaly as st
 
 
 def load(duckdb_path: Path, outcome: str, exclude_promotions: bool = False) -> tuple[pd.DataFrame, pd.Series]:
@@ -129,12 +130,7 @@ def heatmap(wide: pd.DataFrame, y: pd.Series, names: list[str], outcome: str, pa
     plt.close(fig)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="keynode-prune-metrics",
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duckdb", type=Path, required=True, help="built warehouse to read (opened read-only)")
     p.add_argument("--out", type=Path, default=PROJECT_DIR / "output" / "anomalies", help="output folder")
     p.add_argument("--outcome", choices=["paid_orders", "gmv"], default="paid_orders")
@@ -149,11 +145,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="leave promotion days (seed promotion_calendar) out, so the traffic surge does not "
         "dominate every correlation",
     )
-    return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     wide, y = load(args.duckdb, args.outcome, args.exclude_promotion_days)
     if wide.empty or y.empty:
         print("no metrics or outcomes in the warehouse", file=sys.stderr)
@@ -181,7 +175,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(res)} candidates, {len(shortlist)} kept -> {args.out}")
     print(shortlist[["candidate", "r_outcome", "q_value"]].to_string(index=False))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,7 +1,8 @@
 """Running dbt in-process (dbtRunner) against a chosen DuckDB file and raw zone.
 
 Every keynode tool and test goes through `run_dbt`, so the environment dbt sees (profile, database
-path, raw path, no telemetry) is set in one place.
+path, raw path, no telemetry) is set in one place. With ``progress=True`` dbt runs quietly and a live
+line counts the nodes done (keynode.progress); dbt's full log still goes to its log file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from keynode.paths import PROJECT_DIR
 
 
 class DbtFailed(RuntimeError):
@@ -53,10 +54,13 @@ def _environ(values: dict[str, str]):
                 os.environ[k] = v
 
 
-def run_dbt(wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool = True):
+def run_dbt(
+    wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool = True, progress: bool = False
+):
     """Runs one dbt command in-process and returns dbt's result object.
 
     Raises DbtFailed (naming the failed nodes and their messages) when `check` and dbt fails.
+    ``progress`` shows a live "nodes done / total" line instead of dbt's own per-node lines.
     """
     from dbt.cli.main import dbtRunner
 
@@ -69,16 +73,46 @@ def run_dbt(wh: Warehouse, args: list[str], *, check: bool = True, quiet: bool =
     if wh.log_path:
         cmd += ["--log-path", str(wh.log_path)]
     cmd += list(args[n_words:])
-    if quiet:
+    if quiet or progress:
         cmd = ["--quiet", *cmd]
+    counter = NodeCounter(f"dbt {' '.join(args[:n_words])}") if progress else None
     with _environ(wh.env()):
         try:
-            res = dbtRunner().invoke(cmd)
+            res = dbtRunner(callbacks=[counter] if counter else []).invoke(cmd)
         finally:
             release_duckdb()
+            if counter:
+                counter.close()
     if check and not res.success:
         raise DbtFailed(describe_failure(args, res))
     return res
+
+
+class NodeCounter:
+    """dbt event callback that drives a progress line: the total from ConcurrencyLine, one step per
+    NodeFinished, and a count of failures."""
+
+    def __init__(self, label: str):
+        from keynode.progress import Progress
+
+        self.progress = Progress(label, unit="nodes")
+        self.failed = 0
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine":
+            self.progress.set_total(int(event.data.node_count))
+        elif name == "NodeFinished":
+            info = event.data.node_info
+            if info.node_status in ("error", "fail", "runtime error"):
+                self.failed += 1
+            detail = info.unique_id.split(".", 2)[-1] if info.unique_id else ""
+            if self.failed:
+                detail = f"{self.failed} failed · {detail}"
+            self.progress.advance(detail=detail)
+
+    def close(self) -> None:
+        self.progress.close(f"{self.failed} failed" if self.failed else "done")
 
 
 def release_duckdb() -> None:

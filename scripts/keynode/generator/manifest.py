@@ -3,9 +3,9 @@ true size of every built-in effect, computed from what the generator actually wr
 
 from __future__ import annotations
 
-from keynode import gen_sessions as gs
-from keynode.gen_faults import ENTITY_CLASSES, REASONS
-from keynode.gen_params import (
+from keynode.generator import sessions as gs
+from keynode.generator.faults import ENTITY_CLASSES, REASONS
+from keynode.generator.params import (
     LATE_1_2_DAYS_SHARE,
     LATE_DAY_SHARE,
     OPEN_SHARE,
@@ -16,8 +16,8 @@ from keynode.gen_params import (
     RETURN_UNREMINDED,
     VERSION,
 )
-from keynode.gen_util import day_str
-from keynode.gen_world import (
+from keynode.generator.util import day_str
+from keynode.generator.world import (
     APP_VERSIONS,
     HOUR_WEIGHTS,
     SLOW_SHARE,

@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from keynode.gen_util import MS_PER_HOUR, iso_ms, uuid_like
+from keynode.generator.util import MS_PER_HOUR, iso_ms, uuid_like
 
 REASONS = [
     "missing_id",

@@ -48,6 +48,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keynode.paths import PROJECT_DIR
+
 # No telemetry, ever (must be set before great_expectations is imported).
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -72,7 +74,7 @@ warnings.filterwarnings("ignore", message="`schema_name` is deprecated", categor
 #: still needed and sufficient, and that no CDN reference is left) before bumping this.
 TESTED_GX_VERSION = "1.24.1"
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = PROJECT_DIR
 GX_ROOT = REPO_ROOT / "gx"
 VENDOR_DIR = GX_ROOT / "vendor"
 DATASOURCE_NAME = "keynode_duckdb"
@@ -135,7 +137,7 @@ def _check_gx_internals() -> None:
     if gx.__version__ != TESTED_GX_VERSION:
         raise GXVersionError(
             f"great_expectations {gx.__version__} is installed but keynode's DuckDB fix "
-            f"(keynode.gx_support.enable_duckdb_persistent_connection) was verified with "
+            f"(keynode.quality.gx_context.enable_duckdb_persistent_connection) was verified with "
             f"{TESTED_GX_VERSION} only. Check whether the new version still drops DuckDB results "
             "(tests/python/test_gx_support.py::test_without_fix_metrics_are_empty), whether it still "
             "keeps persisted connections in _PERSISTED_CONNECTION_DIALECTS, and whether the Data Docs "

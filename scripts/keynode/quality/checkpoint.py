@@ -2,21 +2,15 @@
 thresholds, validate each day with Great Expectations, store the results in the warehouse, build
 offline Data Docs, and fail on critical failures.
 
-    python -m keynode.checkpoint                      # the latest 3 complete days, every suite
-    python -m keynode.checkpoint --all-days           # every day of every source
-    python -m keynode.checkpoint --start-date 2026-10-20 --end-date 2026-10-26 --suite events_daily
-    python -m keynode.checkpoint --all-days --expected-faults data/raw/_manifest.json   # demo data
-    python -m keynode.checkpoint --list
-
-Suites live in ONE place: the ``SUITES`` registry of keynode.gx_suites (re-exported here); see that
-module for how a suite is built and how to add one. Thresholds: keynode.quality_thresholds.
+Suites live in ONE place: the ``SUITES`` registry of keynode.quality.suites (re-exported here); see that
+module for how a suite is built and how to add one. Thresholds: keynode.quality.thresholds.
 
 A run, in three phases (DuckDB allows one writer per file, so they never overlap):
 
 1. **profile** (read-write connection): for each selected suite whose models exist (else "skipped:
    model not built"), one SQL pass materialises ``main_quality.gx_profile_<suite>`` - one row per day
    with the metrics its rules look at - and Python computes each validated day's history-based
-   thresholds from it (keynode.quality_thresholds);
+   thresholds from it (keynode.quality.thresholds);
 2. **validate** (GX, read-only connection): each day is one batch of each profile; the thresholds are
    passed as that day's expectation parameters;
 3. **store**: results are appended to ``main_quality.gx_validation_results`` (source, day, check,
@@ -33,6 +27,13 @@ Exit status: 0 when no critical expectation failed, 1 when one did (or could not
 usage / infrastructure errors (e.g. the warehouse is locked by a writer such as dbt). With
 ``--expected-faults <manifest>`` (generated demo data) a critical failure explained by an injected
 fault is expected: the status is 1 only for an unexplained critical failure or a missed fault.
+
+Examples:
+  keynode check                                     # the latest 3 complete days, every suite
+  keynode check --all-days                          # every day of every source
+  keynode check --start-date 2026-10-20 --end-date 2026-10-26 --suite events_daily
+  keynode check --all-days --expected-faults data/raw/_manifest.json   # demo data
+  keynode check --list
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keynode.gx_suites import (  # noqa: F401 - re-exported: the registry lives in gx_suites
+from keynode.progress import Progress
+from keynode.quality.suites import (  # noqa: F401 - re-exported: the registry lives in gx_suites
     FAULT_CHECKS,
     PROFILE_SCHEMA,
     SUITES,
@@ -61,7 +63,7 @@ from keynode.gx_suites import (  # noqa: F401 - re-exported: the registry lives 
 )
 
 if TYPE_CHECKING:  # gx_support imports great_expectations (~2 s): keep --help fast.
-    from keynode.gx_support import CheckResult
+    from keynode.quality.gx_context import CheckResult
 
 RESULTS_TABLE = f"{PROFILE_SCHEMA}.gx_validation_results"
 DEFAULT_LATEST_DAYS = 3  # like keynode__lookback_days: the days incremental models may still change
@@ -86,12 +88,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="keynode-checkpoint",
-        description="Run keynode's Great Expectations suites on the DuckDB warehouse, day by day.",
-        epilog="Exit status: 0 ok, 1 a critical expectation failed, 2 usage/infrastructure error.",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duckdb-path",
         help="warehouse file (default $KEYNODE_DUCKDB_PATH or data/keynode.duckdb; relative to the repo)",
@@ -129,7 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-store", action="store_true", help=f"do not write results to {RESULTS_TABLE}")
     parser.add_argument("--results-table", default=RESULTS_TABLE, help="schema.table for the results")
     parser.add_argument("--gx-dir", help="GX project folder (default: the repo's gx/; tests use a copy)")
-    return parser
 
 
 def _select_suites(names: Sequence[str] | None) -> list[str] | None:
@@ -200,7 +196,7 @@ def data_clock(con: Any, relations: set[str]) -> dt.date | None:
     None when there are no events (each source then ends at its own last day)."""
     if CLOCK_RELATION not in relations:
         return None
-    from keynode.gx_suites import events_prelude
+    from keynode.quality.suites import events_prelude
 
     try:
         con.execute(events_prelude())  # the events suites' profile pass: scanned once per run
@@ -217,8 +213,7 @@ def prepare(
     """Phase 1 on a read-write connection: skip suites whose models are missing, materialise each
     profile, choose the days and compute their thresholds. Returns the plans and the data clock."""
     import duckdb
-
-    from keynode.quality_thresholds import PromotionCalendar
+    from keynode.quality.thresholds import PromotionCalendar
 
     calendar = PromotionCalendar.from_csv()
     plans = []
@@ -270,7 +265,7 @@ def prepare(
 # Phase 2: validate
 # --------------------------------------------------------------------------------------------------
 def validate(context: Any, plan: SuitePlan, run_name: str, args: argparse.Namespace) -> list[CheckResult]:
-    from keynode import gx_support as gxs
+    from keynode.quality import gx_context as gxs
 
     now = dt.datetime.now(dt.UTC)
     spec = plan.spec
@@ -405,8 +400,7 @@ def compare_with_manifest(manifest: Mapping[str, Any], results: Sequence[CheckRe
 # --------------------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------------------
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     if args.list:
         for name, builder in SUITES.items():
             doc = (builder.__doc__ or "").strip().splitlines()
@@ -437,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
 
     started = time.monotonic()
-    from keynode import gx_support as gxs
+    from keynode.quality import gx_context as gxs
 
     duckdb_file = gxs.duckdb_path(args.duckdb_path)
     if not duckdb_file.is_file():
@@ -459,9 +453,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results: list[CheckResult] = []
     run_name = f"keynode_{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}"
+    progress = Progress("check", total=len(plans), unit="suites")
     try:
         for plan in plans:
+            progress.advance(0, detail=f"{plan.name}: {len(plan.days or [])} day(s)")
             results += validate(context, plan, run_name, args)
+            progress.advance()
+        progress.close(f"{sum(not r.success for r in results)} failed expectation(s)")
         validated = time.monotonic()
         index = None if args.no_data_docs else gxs.build_data_docs(context)
     finally:
@@ -501,7 +499,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(r.failed_critical for r in results):
         return 1
     return status
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -15,7 +15,7 @@ metric itself (e.g. ``late_share`` = 0.1124) and the profiles double as per-day 
 
 Thresholds
 ----------
-* fixed policy limits (5 % late, 2 % duplicates, ...) are constants of keynode.quality_thresholds,
+* fixed policy limits (5 % late, 2 % duplicates, ...) are constants of keynode.quality.thresholds,
   written into the expectation;
 * history-dependent thresholds (daily volume band, hourly floors) are ``{"$PARAMETER": ...}`` kwargs:
   the suite's ``thresholds`` function computes them in Python for each validated day from the profile
@@ -40,10 +40,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from keynode import quality_thresholds as qt
+from keynode.quality import thresholds as qt
 
 if TYPE_CHECKING:  # gx_support imports great_expectations (~2 s): builders import it lazily.
-    from keynode.gx_support import Source
+    from keynode.quality.gx_context import Source
 
 PROFILE_SCHEMA = "main_quality"
 PLATFORMS = ("app", "web", "mini_program")
@@ -138,7 +138,7 @@ def profile_source(name: str) -> Source:
 
     A *query* asset, not a table asset: GX 1.24 reflects the columns of a table asset without its
     schema (``FROM gx_profile_x``), which fails outside DuckDB's default schema."""
-    from keynode.gx_support import Source
+    from keynode.quality.gx_context import Source
 
     return Source(name=f"gx_profile_{name}", query=f"select * from {profile_table(name)}", day_column="day")
 
@@ -194,8 +194,7 @@ def metric(
     """Expectation on one metric column of a one-row (one day) profile batch: the observed value is
     the metric. Upper bound only -> ExpectColumnMaxToBeBetween, else ExpectColumnMinToBeBetween."""
     import great_expectations.expectations as E  # noqa: N812
-
-    from keynode.gx_support import expectation
+    from keynode.quality.gx_context import expectation
 
     kwargs: dict[str, Any] = {}
     if min_value is not None:
@@ -408,8 +407,7 @@ def _hourly_thresholds(data: ProfileData, days: Sequence[dt.date]) -> dict[dt.da
 def events_hourly() -> SuiteSpec:
     """Events per event hour: no hour empty or far below its usual volume."""
     import great_expectations.expectations as E  # noqa: N812
-
-    from keynode.gx_support import expectation
+    from keynode.quality.gx_context import expectation
 
     return SuiteSpec(
         source=profile_source("events_hourly"),

@@ -1,0 +1,5 @@
+"""``python -m keynode`` is the ``keynode`` command (keynode.cli)."""
+
+from keynode.cli import main
+
+raise SystemExit(main())

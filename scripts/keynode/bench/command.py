@@ -1,0 +1,173 @@
+"""Benchmark the whole pipeline per data size: build time, peak memory, incremental cost, distance to
+the limit, and ClickHouse as the peer.
+
+For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir>/<size>/:
+
+1. generate a fault-free raw zone (`keynode generate --no-faults --seed S --days D+1 --events N`);
+2. hold back the folders of the newest landing day (`<entity>/dt=<last>`), then run `dbt seed` and
+   `dbt build` in a child process (dbtRunner, as `keynode run` does): wall time, its exact peak memory
+   (the kernel's ru_maxrss of the child, from wait4), and seconds per layer
+   (execution_time of every node in run_results.json, grouped by model folder; with dbt threads > 1
+   the layer sums can exceed the wall time);
+3. the limit: a plain scan of the raw events (count(*), and a group-by event_name x UTC day), and one
+   hand-written DuckDB query (bench/sql/limit_purchase_funnel.sql) that reads the raw Parquet once and
+   computes the daily 17-node purchase funnel with the same semantics (user_key = the same device
+   stitch; windowFunnel as a list_reduce over each user's events of days d and d+1); its counts are
+   compared with fct_node_funnel_daily;
+4. the peer: ClickHouse `windowFunnel` through chdb on int_funnel_events
+   (bench/sql/clickhouse/chdb_window_funnel.sql) (exported to Parquet); its
+   counts must equal fct_node_funnel_daily exactly (all funnels, all days, all nodes);
+5. the held-back landing day arrives: `dbt build --exclude-resource-type unit_test` again (incremental:
+   the daily production run; unit tests test code, not data, and run in CI), timed;
+6. the Great Expectations checkpoint (`keynode check --latest-days 3 --no-data-docs`), timed.
+
+Prints a table (plus core count and memory of the machine) and writes JSON to --out. Exits 1 when the
+chdb counts differ from ours. DuckDB settings go through KEYNODE_DUCKDB_MEMORY_LIMIT /
+KEYNODE_DUCKDB_THREADS / KEYNODE_DUCKDB_TEMP_DIR (<work-dir>/<size>/duckdb_tmp, where DuckDB spills
+when a query needs more than the memory limit). chdb is only needed for step 4
+(`pip install -r requirements-bench.txt`); without it (or with --no-chdb) that step is skipped.
+
+Examples:
+  keynode bench --sizes 1M,10M,30M --work-dir /tmp/keynode-bench --out output/benchmark.json
+  keynode bench --sizes 10M --memory-limit 3GB --no-chdb
+  keynode bench --render output/benchmark.json       # reprint the table of a saved run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from keynode.bench import limit, measure, peer
+from keynode.bench.report import render
+from keynode.commands import parse_count
+from keynode.paths import PROJECT_DIR
+
+
+def window_minutes_var() -> int:
+    for line in (PROJECT_DIR / "dbt_project.yml").read_text().splitlines():
+        if line.strip().startswith("keynode__conversion_window_minutes:"):
+            return int(line.split(":", 1)[1].split("#")[0])
+    return 1440
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict:
+    label = measure.size_label(n)
+    work = (args.work_dir / label).resolve()
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "duckdb_tmp").mkdir(parents=True)
+    env = measure.child_env(work, args)
+    w = window_minutes_var()
+    row: dict = {"size": label, "target_events": n}
+    log = lambda msg: print(f"[benchmark {label}] {msg}", flush=True)  # noqa: E731
+
+    log(f"generating {args.days + 1} days, ~{n:,} events (--no-faults, seed {args.seed})")
+    row["generate_s"] = measure.generate(work / "raw", n, args.days + 1, args.seed, args.start_date, env)
+    # the newest business day's landing (and the late tail after it) is held back for the increment
+    new_day = (date.fromisoformat(args.start_date) + timedelta(days=args.days)).isoformat()
+    row["held_back_from"] = new_day
+    row["held_back_folders"] = measure.hold_back(work / "raw", work / "holdback", new_day)
+
+    log("full build: dbt seed + dbt build")
+    full = measure.run_dbt_child(work, work / "target_full", ["seed", "build"], env)
+    row.update(full_build_s=full["wall_s"], peak_mb=full["peak_mb"], full_steps_s=full["steps_s"])
+    row["layers_s"] = full["layers_s"]
+    funnel_s = full["layers_s"].get("funnel_core", 0.0)
+
+    log("limit: raw scan and hand-written funnel query")
+    lim = limit.run_limit(work, args, w)
+    row["events"] = lim["raw_events"]
+    row.update({k: lim[k] for k in ("count_s", "groupby_s", "scan_s", "limit_funnel_s")})
+    row["funnel_layer_s"] = funnel_s
+    row["funnel_layer_over_limit"] = funnel_s / lim["limit_funnel_s"] if lim["limit_funnel_s"] else None
+    row["funnel_layer_over_scan"] = funnel_s / lim["scan_s"] if lim["scan_s"] else None
+    ours_all = limit.our_counts(work / "bench.duckdb")
+    ours_purchase = {(d, s): v for (f, d, s), v in ours_all.items() if f == "purchase"}
+    limit_diff = limit.diff_counts(ours_purchase, lim["counts"])
+    row["limit_counts_equal"] = not limit_diff
+    row["limit_counts_diff"] = [list(map(str, d)) for d in limit_diff[:50]]
+
+    if args.no_chdb or not peer.chdb_available():
+        log("chdb not available: peer skipped (pip install -r requirements-bench.txt)")
+        row.update(chdb_s=None, ours_over_chdb=None, chdb_counts_equal=None)
+    else:
+        log("peer: chdb windowFunnel on int_funnel_events")
+        ch = peer.run_chdb(work, work / "bench.duckdb", w)
+        d = limit.diff_counts(ours_all, ch["counts"])
+        row.update(chdb_export_s=ch["export_s"], chdb_s=ch["chdb_s"])
+        row["ours_over_chdb"] = funnel_s / ch["chdb_s"] if ch["chdb_s"] else None
+        # like for like: chdb starts from int_funnel_events, so compare the two models after it
+        after_events = funnel_s - full["layers_s"].get("int_funnel_events", 0.0)
+        row["user_days_and_daily_over_chdb"] = after_events / ch["chdb_s"] if ch["chdb_s"] else None
+        row["chdb_counts_equal"] = not d
+        row["chdb_rows_compared"] = len(set(ours_all) | set(ch["counts"]))
+        row["chdb_counts_diff"] = [list(map(str, x)) for x in d[:50]]
+        print(f"[benchmark {label}] chdb vs ours: {row['chdb_rows_compared']} (funnel, day, node) rows, "
+              f"{len(d)} differ", flush=True)  # fmt: skip
+        for k, ours, theirs in d[:20]:
+            print(f"    {k}: ours {ours}, chdb {theirs}")
+
+    log(f"incremental: landing days >= {new_day} arrive, dbt build --exclude-resource-type unit_test")
+    measure.restore(work / "raw", work / "holdback")
+    # the daily production run: models and data tests; unit tests test code, not data, and run in CI
+    incr = measure.run_dbt_child(work, work / "target_incr", ["build --exclude-resource-type unit_test"], env)
+    row.update(incremental_s=incr["wall_s"], incremental_peak_mb=incr["peak_mb"])
+    row["incr_over_full"] = incr["wall_s"] / full["wall_s"]
+    row["incremental_layers_s"] = incr["layers_s"]
+
+    log("GX checkpoint (--latest-days 3)")
+    row["checkpoint_s"], row["checkpoint_rc"] = measure.run_checkpoint(work, env)
+    if not args.keep:
+        for p in ("raw", "duckdb_tmp", "int_funnel_events.parquet"):
+            q = work / p
+            shutil.rmtree(q, ignore_errors=True) if q.is_dir() else q.unlink(missing_ok=True)
+    return row
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Options; exit status 0 ok, 1 chdb's counts differ from ours (or a step failed)."""
+    p.add_argument("--sizes", default="1M,10M,30M", help="comma-separated event counts (default 1M,10M,30M)")
+    p.add_argument("--work-dir", type=Path, default=Path("/tmp/keynode-bench"), help="scratch folder")
+    p.add_argument("--out", type=Path, default=None, help="JSON results (default <work-dir>/results.json)")
+    p.add_argument("--memory-limit", default=os.environ.get("KEYNODE_DUCKDB_MEMORY_LIMIT", "8GB"),
+                   help="DuckDB memory_limit (KEYNODE_DUCKDB_MEMORY_LIMIT; spills beyond it)")  # fmt: skip
+    p.add_argument("--threads", type=int, default=int(os.environ.get("KEYNODE_DUCKDB_THREADS", "2")),
+                   help="DuckDB threads (KEYNODE_DUCKDB_THREADS)")  # fmt: skip
+    p.add_argument("--dbt-threads", type=int, default=int(os.environ.get("KEYNODE_THREADS", "2")),
+                   help="dbt threads (KEYNODE_THREADS)")  # fmt: skip
+    p.add_argument("--days", type=int, default=30, help="days of the full build (one more is generated)")
+    p.add_argument("--seed", type=int, default=7, help="generator seed")
+    p.add_argument("--start-date", default="2026-10-15", help="first business day of the generated data")
+    p.add_argument("--no-chdb", action="store_true", help="skip the chdb peer")
+    p.add_argument("--keep", action="store_true", help="keep raw zone and temp files after each size")
+    p.add_argument("--render", type=Path, default=None, help="only print the table of a results JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        print(render(saved["results"], saved["machine"], argparse.Namespace(**saved["args"])))
+        return 0
+    out = args.out or args.work_dir / "results.json"
+    machine = measure.machine_info()
+    print(f"[benchmark] {machine['cores_logical']} cores, {machine['memory_gb']} GB RAM", flush=True)
+    rows = []
+    for size in args.sizes.split(","):
+        rows.append(bench_size(parse_count(size), args))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"machine": machine, "args": vars(args), "results": rows}, indent=2,
+                                  default=str))  # fmt: skip
+    print()
+    print(render(rows, machine, args))
+    print(f"\nJSON: {out}")
+    bad = [r["size"] for r in rows if r.get("chdb_counts_equal") is False]
+    if bad:
+        print(f"[benchmark] chdb counts differ from ours at {', '.join(bad)}", file=sys.stderr)
+        return 1
+    return 0

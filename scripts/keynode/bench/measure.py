@@ -1,0 +1,158 @@
+"""Measuring one benchmark size: the child processes (generator, dbt, checkpoint), their wall time and
+exact peak memory, the raw zone's held-back landing day, and dbt's seconds per layer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from keynode.paths import PROJECT_DIR
+
+SCRIPTS_DIR = PROJECT_DIR / "scripts"
+FUNNEL_CORE_MODELS = ("int_funnel_events", "int_funnel_user_days", "fct_node_funnel_daily")
+
+
+def size_label(n: int) -> str:
+    """30_000_000 -> '30M', 5000 -> '5K' (the folder and row label of a size)."""
+    for unit, div in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if n >= div and n % div == 0:
+            return f"{n // div}{unit}"
+    return str(n)
+
+
+def child_env(work: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "KEYNODE_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+            "KEYNODE_DUCKDB_THREADS": str(args.threads),
+            "KEYNODE_THREADS": str(args.dbt_threads),
+            "KEYNODE_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(SCRIPTS_DIR), os.environ.get("PYTHONPATH")])),
+        }
+    )
+    return env
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Runs ``cmd`` as a child; returns (wall seconds, peak RSS in MB, exit code).
+
+    The peak is the kernel's ``ru_maxrss`` of the child from ``wait4``: exact, not sampled, and it
+    covers the descendants the child waited for (dbt runs in-process in the child, so the child is the
+    whole build)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=str(PROJECT_DIR))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode
+
+
+def machine_info() -> dict:
+    import psutil
+
+    return {
+        "cores_logical": os.cpu_count(),
+        "cores_physical": psutil.cpu_count(logical=False),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def generate(raw: Path, events: int, days: int, seed: int, start: str, env: dict[str, str]) -> float:
+    cmd = [
+        sys.executable, "-m", "keynode", "generate", "--out", str(raw), "--seed", str(seed),
+        "--start-date", start, "--days", str(days), "--events", str(events), "--no-faults", "--quiet",
+    ]  # fmt: skip
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, cwd=str(PROJECT_DIR))
+    return time.perf_counter() - t
+
+
+def hold_back(raw: Path, holdback: Path, first_day: str) -> int:
+    """Moves every `<entity>/dt=<day>` folder with day >= first_day to holdback/; returns how many."""
+    n = 0
+    for folder in sorted(p for p in raw.glob("*/dt=*") if p.name[3:] >= first_day):
+        dest = holdback / folder.parent.name / folder.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), str(dest))
+        n += 1
+    return n
+
+
+def restore(raw: Path, holdback: Path) -> int:
+    n = 0
+    for folder in sorted(holdback.glob("*/dt=*")):
+        shutil.move(str(folder), str(raw / folder.parent.name / folder.name))
+        n += 1
+    return n
+
+
+def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
+    timings_path = target / "bench_timings.json"
+    target.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "keynode.bench.child", str(work / "bench.duckdb"), str(work / "raw"),
+        str(target), str(timings_path), ",".join(commands),
+    ]  # fmt: skip
+    wall, peak, rc = run_measured(cmd, env)
+    if rc != 0:
+        raise RuntimeError(f"dbt {commands} failed (exit {rc}); logs in {target / 'logs'}")
+    return {
+        "wall_s": wall,
+        "peak_mb": peak,
+        "steps_s": json.loads(timings_path.read_text()),
+        "layers_s": layer_seconds(target),
+    }
+
+
+def layer_of(path: str, resource_type: str) -> str:
+    parts = Path(path).parts
+    if resource_type == "seed" or (parts and parts[0] == "seeds"):
+        return "seeds"
+    if parts and parts[0] == "models" and len(parts) > 2:
+        return "staging" if parts[1] == "staging" else parts[2]
+    return parts[0] if parts else "other"
+
+
+def layer_seconds(target: Path) -> dict[str, float]:
+    """execution_time of every node of the last run, summed per model folder (models + their data and
+    unit tests),
+    plus `funnel_core` = the three funnel models alone and `total` (sum over nodes)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    out: dict[str, float] = defaultdict(float)
+    for r in results:
+        node = nodes.get(r["unique_id"], {})
+        layer = layer_of(node.get("original_file_path", ""), node.get("resource_type", ""))
+        t = float(r.get("execution_time") or 0.0)
+        out[layer] += t
+        out["total"] += t
+        if node.get("resource_type") == "model" and node.get("name") in FUNNEL_CORE_MODELS:
+            out["funnel_core"] += t
+            out[node["name"]] = t
+    return dict(out)
+
+
+def run_checkpoint(work: Path, env) -> tuple[float, int]:
+    """The GX checkpoint on the 3 latest complete days, on a copy of the repo's gx/ project."""
+    gx_dir = work / "gx"
+    shutil.copytree(PROJECT_DIR / "gx", gx_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("vendor"))
+    cmd = [
+        sys.executable, "-m", "keynode", "check", "--duckdb-path", str(work / "bench.duckdb"),
+        "--latest-days", "3", "--no-data-docs", "--output-dir", str(work / "output"), "--gx-dir", str(gx_dir),
+    ]  # fmt: skip
+    t = time.perf_counter()
+    rc = subprocess.run(cmd, env=env, cwd=str(PROJECT_DIR), stdout=subprocess.DEVNULL).returncode
+    return time.perf_counter() - t, rc

@@ -1,0 +1,73 @@
+"""The benchmark's table: one row per size, then seconds per dbt layer."""
+
+from __future__ import annotations
+
+import argparse
+
+from keynode.bench.measure import FUNNEL_CORE_MODELS
+
+
+def fmt(v, spec: str = ".1f") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return format(v, spec)
+
+
+LAYER_ORDER = ("seeds", "staging", "identity", "events", "sessions", "funnels", "sku", "behaviour",
+               "anomalies", "quality", "tests")  # fmt: skip
+
+
+def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
+    lines = [
+        f"machine: {machine['cores_logical']} cores ({machine['cores_physical']} physical), "
+        f"{machine['memory_gb']} GB RAM, {machine['platform']}, Python {machine['python']}",
+        f"settings: DuckDB memory_limit={args.memory_limit} threads={args.threads}, dbt threads="
+        f"{args.dbt_threads}, {args.days}+1 days, seed {args.seed}",
+        "",
+    ]
+    cols = [
+        ("size", "size", "s"),
+        ("events", "events", "d"),
+        ("generate s", "generate_s", ".1f"),
+        ("full build s", "full_build_s", ".1f"),
+        ("peak MB", "peak_mb", ".0f"),
+        ("incremental s", "incremental_s", ".1f"),
+        ("incr/full", "incr_over_full", ".2f"),
+        ("scan s", "scan_s", ".2f"),
+        ("limit-funnel s", "limit_funnel_s", ".2f"),
+        ("funnel layer s", "funnel_layer_s", ".2f"),
+        ("funnel-layer/limit", "funnel_layer_over_limit", ".1f"),
+        ("limit = ours", "limit_counts_equal", ""),
+        ("chdb s", "chdb_s", ".2f"),
+        ("ours/chdb", "ours_over_chdb", ".1f"),
+        ("(user-days+daily)/chdb", "user_days_and_daily_over_chdb", ".1f"),
+        ("counts equal", "chdb_counts_equal", ""),
+        ("checkpoint s", "checkpoint_s", ".1f"),
+    ]
+    table = [[c[0] for c in cols]]
+    for r in rows:
+        table.append([r[k] if spec == "s" else fmt(r.get(k), spec or ".2f") for _, k, spec in cols])
+    widths = [max(len(str(t[i])) for t in table) for i in range(len(cols))]
+    for i, t in enumerate(table):
+        lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
+        if i == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    layers = sorted({k for r in rows for k in r["layers_s"]} - {"total", "funnel_core", *FUNNEL_CORE_MODELS})
+    layers = [x for x in LAYER_ORDER if x in layers] + [x for x in layers if x not in LAYER_ORDER]
+    lines += [
+        "",
+        "per-layer seconds of the full build (dbt execution_time of models + their data and unit tests;"
+        " with dbt threads > 1 the sum exceeds the wall time)",
+    ]
+    head = ["size", *layers, "total", *FUNNEL_CORE_MODELS]
+    table = [head] + [[r["size"], *(fmt(r["layers_s"].get(x, 0.0)) for x in head[1:])] for r in rows]
+    widths = [max(len(str(t[i])) for t in table) for i in range(len(head))]
+    for i, t in enumerate(table):
+        lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
+        if i == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
