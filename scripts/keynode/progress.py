@@ -52,6 +52,8 @@ class Progress:
 
     def update(self, done: int, detail: str = "") -> None:
         self.done = done
+        if self.total is not None and done > self.total:  # the announced total was an estimate
+            self.total = done
         if not self.enabled:
             return
         now = time.monotonic()

@@ -195,6 +195,7 @@ final as (
         cast(is_promotion_day as boolean) as is_promotion_day,
         cast(promotion_multiplier as double) as promotion_multiplier,
         cast(is_window_censored as boolean) as is_window_censored,
+        cast(source_completeness as double) as source_completeness,
         cast(is_scorable as boolean) as is_scorable,
         cast(training_days_used as integer) as training_days_used,
         cast(expected_value as double) as expected_value,
