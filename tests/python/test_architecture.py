@@ -4,6 +4,7 @@ command line lists every command, and no module grows past what one can read in 
 The layers (a package may import from the packages listed for it, and from nothing else of keynode):
 
     paths, progress, commands          shared plumbing, import nothing of keynode
+    project                            the dbt project's vars (dbt_project.yml)
     raw_zone                           the raw-zone contract (schemas) and writer
     generator, loaders                 write raw zones; never import each other
     dbt                                the dbt runner
@@ -41,15 +42,16 @@ ALLOWED: dict[str, set[str]] = {
     "paths": set(),
     "progress": set(),
     "commands": set(),
+    "project": {"paths"},
     "raw_zone": {"paths"},
     "generator": {"paths", "progress", "commands", "raw_zone"},
-    "loaders": {"paths", "raw_zone"},
+    "loaders": {"paths", "project", "raw_zone"},
     "dbt": {"paths", "progress"},
-    "stats": {"paths", "commands"},
-    "quality": {"paths", "progress", "commands"},
-    "bench": {"paths", "commands", "dbt"},
-    "publish": {"paths", "progress", "commands", "dbt"},
-    "pipeline": {"paths", "progress", "commands", "dbt", "stats", "quality", "publish"},
+    "stats": {"paths", "project", "commands"},
+    "quality": {"paths", "project", "progress", "commands"},
+    "bench": {"paths", "project", "commands", "dbt"},
+    "publish": {"paths", "project", "progress", "commands", "dbt"},
+    "pipeline": {"paths", "project", "progress", "commands", "dbt", "stats", "quality", "publish"},
     "cli": {"commands"},
     "__main__": {"cli"},
 }

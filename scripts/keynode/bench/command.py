@@ -46,14 +46,7 @@ from pathlib import Path
 from keynode.bench import limit, measure, peer
 from keynode.bench.report import render
 from keynode.commands import parse_count
-from keynode.paths import PROJECT_DIR
-
-
-def window_minutes_var() -> int:
-    for line in (PROJECT_DIR / "dbt_project.yml").read_text().splitlines():
-        if line.strip().startswith("keynode__conversion_window_minutes:"):
-            return int(line.split(":", 1)[1].split("#")[0])
-    return 1440
+from keynode.project import dbt_var
 
 
 def bench_size(n: int, args: argparse.Namespace) -> dict:
@@ -63,7 +56,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
         shutil.rmtree(work)
     (work / "duckdb_tmp").mkdir(parents=True)
     env = measure.child_env(work, args)
-    w = window_minutes_var()
+    w = int(dbt_var("keynode__conversion_window_minutes"))
     row: dict = {"size": label, "target_events": n}
     log = lambda msg: print(f"[benchmark {label}] {msg}", flush=True)  # noqa: E731
 

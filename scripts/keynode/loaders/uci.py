@@ -40,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from keynode.paths import PROJECT_DIR, SHARED_DATASETS_DIR
+from keynode.paths import SHARED_DATASETS_DIR
+from keynode.project import dbt_vars
 from keynode.raw_zone.schemas import SCHEMAS
 from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
 
@@ -60,13 +61,6 @@ ENTITIES = list(SCHEMAS)
 # debt adjustments, charity commission, gift vouchers.
 NON_MERCHANDISE_CODES = {"POST", "DOT", "C2", "M", "m", "D", "S", "B", "BANK CHARGES", "AMAZONFEE", "CRUK"}
 NON_MERCHANDISE_PREFIXES = ("gift_",)
-
-
-def project_vars() -> dict:
-    """The vars of dbt_project.yml (thresholds the staging checks use)."""
-    import yaml
-
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text()).get("vars", {})
 
 
 def read_lines(path: Path, limit: int | None) -> pd.DataFrame:
@@ -297,7 +291,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
             "sku_catalog": len(catalog),
             **{e: 0 for e in ENTITIES if e not in ("orders", "order_lines", "sku_catalog")},
         },
-        "expected": expected_accounting(lines, len(orders), len(catalog), project_vars()),
+        "expected": expected_accounting(lines, len(orders), len(catalog), dbt_vars()),
         "faults": [],
     }
     (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

@@ -62,18 +62,16 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from keynode.paths import PROJECT_DIR
+from keynode.project import dbt_var, dbt_vars  # noqa: F401 - re-exported for the suites
 
 REPO_ROOT = PROJECT_DIR
 PROMOTION_CALENDAR_CSV = REPO_ROOT / "seeds" / "promotion_calendar.csv"
-DBT_PROJECT_YML = REPO_ROOT / "dbt_project.yml"
 
 #: 1.4826 x MAD estimates the standard deviation of normally distributed data.
 MAD_TO_SIGMA = 1.4826
@@ -102,24 +100,6 @@ FRESHNESS_DEADLINE_HOURS: dict[str, int] = {
 }
 #: The catalogue snapshot in force on a day may be at most this old (warning).
 CATALOG_MAX_AGE_DAYS = 45
-
-
-# --------------------------------------------------------------------------------------------------
-# dbt variables (one source of truth for the limits staging enforces)
-# --------------------------------------------------------------------------------------------------
-@functools.cache
-def dbt_vars(path: Path = DBT_PROJECT_YML) -> dict[str, Any]:
-    """The ``vars:`` of dbt_project.yml (keynode__late_event_minutes, keynode__max_unit_price, ...)."""
-    import yaml
-
-    return dict(yaml.safe_load(path.read_text(encoding="utf-8")).get("vars") or {})
-
-
-def dbt_var(name: str) -> Any:
-    values = dbt_vars()
-    if name not in values:
-        raise KeyError(f"dbt var {name!r} is not defined in {DBT_PROJECT_YML}")
-    return values[name]
 
 
 # --------------------------------------------------------------------------------------------------
