@@ -62,8 +62,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from keynode.generator.options import Options, Seeds
     from keynode.generator.run import Generator, users_for_events
-    from keynode.generator.world import Options, Seeds
 
     if args.days < 1 or args.skus < 60:
         print("keynode generate: --days must be >= 1 and --skus >= 60", file=sys.stderr)

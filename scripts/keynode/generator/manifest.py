@@ -4,8 +4,10 @@ true size of every built-in effect, computed from what the generator actually wr
 from __future__ import annotations
 
 from keynode.generator import sessions as gs
-from keynode.generator.faults import ENTITY_CLASSES, REASONS
+from keynode.generator.malformed import ENTITY_CLASSES, REASONS
 from keynode.generator.params import (
+    APP_VERSIONS,
+    HOUR_WEIGHTS,
     LATE_1_2_DAYS_SHARE,
     LATE_DAY_SHARE,
     OPEN_SHARE,
@@ -14,18 +16,14 @@ from keynode.generator.params import (
     RETURN_IF_NOT_OPENED,
     RETURN_IF_OPENED,
     RETURN_UNREMINDED,
-    VERSION,
-)
-from keynode.generator.util import day_str
-from keynode.generator.world import (
-    APP_VERSIONS,
-    HOUR_WEIGHTS,
     SLOW_SHARE,
     SLOW_VERSION,
+    VERSION,
     WEEKDAY_MULT,
     ZIPF_S,
-    surge_demand_multiplier,
 )
+from keynode.generator.traffic import surge_demand_multiplier
+from keynode.generator.util import day_str
 
 
 def expected_counts(g, dup: dict | None) -> dict:

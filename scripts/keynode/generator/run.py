@@ -5,10 +5,11 @@ Writes ``<out>/<entity>/dt=YYYY-MM-DD/part-NNNN.parquet`` for every raw entity p
 effect). The simulation is vectorised with numpy/Arrow and runs day by day in chunks of whole devices,
 so memory stays bounded (about 2 GB at 100M events) and 10M events take well under a minute.
 
-Modules: ``gen_world`` (catalogue, users/devices, marketing set-up, fault calendar, inventory),
-``gen_sessions`` (session plans, the 17-node walk, expansion into events), ``gen_faults`` (malformed
-rows), ``gen_manifest`` (the manifest), ``gen_util`` (vectorised string builders, Parquet writer),
-``gen_schema`` / ``gen_params`` (contract schemas, designed parameters). This module runs the days.
+Modules: ``options`` / ``params`` (run options, seed lookups, designed parameters), ``catalog``,
+``population``, ``marketing``, ``inventory``, ``traffic`` (the world), ``faults`` (fault calendar),
+``malformed`` (malformed rows), ``sessions`` (session plans, the 17-node walk, expansion into events),
+``manifest`` (the manifest), ``util`` (vectorised string builders, Parquet writer). This module runs the
+days.
 
 The command line is keynode.generator.command (``keynode generate --help``).
 """
@@ -25,17 +26,29 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 from keynode.generator import sessions as gs
-from keynode.generator.faults import ENTITY_CLASSES, REASONS, MalformedQuota, inject
+from keynode.generator.catalog import Catalog
+from keynode.generator.faults import plan_faults, step_factors
+from keynode.generator.inventory import Inventory
+from keynode.generator.malformed import ENTITY_CLASSES, REASONS, MalformedQuota, inject
 from keynode.generator.manifest import build_manifest
+from keynode.generator.marketing import Marketing
+from keynode.generator.options import Options, Seeds, start_epoch_day
 from keynode.generator.params import (
+    CAMPAIGNS,
     CANCEL_SHARE,
+    COUPON_PCT,
+    COUPONS,
     EVENTS_PER_USER_DAY,
+    HOUR_WEIGHTS,
     JOURNEY_RATE,
     LATE_1_2_DAYS_SHARE,
     LATE_DAY_SHARE,
     OPEN_SHARE,
+    ORGANIC_UTM,
     OUTAGE_SHARE,
+    PAID_MEDIUM_SHARE,
     PENDING_EXPIRE_SHARE,
+    PLATFORMS,
     PRODUCT_EVENTS,
     REFUND_SHARE,
     REMIND_SHARE,
@@ -44,8 +57,11 @@ from keynode.generator.params import (
     RETURN_IF_OPENED,
     RETURN_UNREMINDED,
     SESSIONS_PER_CHUNK,
+    SLOW_SHARE,
+    VARIANTS,
     VIRAL_ATC_P,
 )
+from keynode.generator.population import Population, expected_sessions_per_day
 from keynode.generator.sessions import (
     FEATURES,
     K_JOURNEY_A,
@@ -60,6 +76,12 @@ from keynode.generator.sessions import (
     Plan,
     S,
     make_labels,
+)
+from keynode.generator.traffic import (
+    day_multipliers,
+    promo_multipliers,
+    surge_demand_multiplier,
+    surge_spend_multiplier,
 )
 from keynode.generator.util import (
     MS_PER_DAY,
@@ -81,31 +103,6 @@ from keynode.generator.util import (
     sample_cdf,
     ts_ms,
     uuid_like,
-)
-from keynode.generator.world import (
-    CAMPAIGNS,
-    COUPON_PCT,
-    COUPONS,
-    HOUR_WEIGHTS,
-    ORGANIC_UTM,
-    PAID_MEDIUM_SHARE,
-    PLATFORMS,
-    SLOW_SHARE,
-    VARIANTS,
-    Catalog,
-    FaultPlan,
-    Inventory,
-    Marketing,
-    Options,
-    Population,
-    Seeds,
-    day_multipliers,
-    expected_sessions_per_day,
-    plan_faults,
-    promo_multipliers,
-    start_epoch_day,
-    surge_demand_multiplier,
-    surge_spend_multiplier,
 )
 from keynode.progress import Progress
 from keynode.raw_zone.schemas import ENTITIES, SCHEMAS
@@ -1128,15 +1125,6 @@ class Generator:
             "rows": st.rows,
             "valid_rows": st.rows - sum(st.reasons.values()),
         }
-
-
-def step_factors(fp: FaultPlan, day: int) -> np.ndarray:
-    """Factor on each node step's conversion on day offset ``day`` (1.0 unless a node break is on)."""
-    factor = np.ones(18)
-    for step, _key, size, days in fp.node_breaks:
-        if day in days:
-            factor[step] *= size
-    return factor
 
 
 def users_for_events(events: int, seeds: Seeds, opts: Options) -> int:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from keynode.generator.util import MS_PER_HOUR, MS_PER_MINUTE, categorical, fixed_ids
-from keynode.generator.world import (
+from keynode.generator.params import (
     APP_VERSIONS,
     CAMPAIGNS,
     COUPONS,
     TIERS,
     VARIANTS,
 )
+from keynode.generator.util import MS_PER_HOUR, MS_PER_MINUTE, categorical, fixed_ids
 
 # ---- session kinds -------------------------------------------------------------------------------
 K_REGULAR, K_JOURNEY_A, K_JOURNEY_B, K_LOGIN_A, K_RETURN, K_PUSH, K_OPEN_BOUNCE = range(7)
@@ -369,7 +369,7 @@ class Labels:
 
 def make_labels(event_names: list[str]) -> Labels:
     """All utm sources / media / campaigns the generator can emit."""
-    from keynode.generator.world import ORGANIC_UTM
+    from keynode.generator.params import ORGANIC_UTM
 
     sources = sorted({s for s, _, _ in ORGANIC_UTM} | {s for c in CAMPAIGNS for s in c[3]} | {"app_push"})
     media = sorted({m for _, m, _ in ORGANIC_UTM} | {c[2] for c in CAMPAIGNS} | {"push"})

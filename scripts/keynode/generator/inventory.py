@@ -1,0 +1,240 @@
+"""Inventory and replenishment: stock per SKU x warehouse, end-of-day snapshots and purchase orders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from keynode.generator.catalog import Catalog
+from keynode.generator.options import Options
+from keynode.generator.params import REGION_P, SURGE_STOCK_WEEKS, WAREHOUSES, WEEKDAY_MULT
+from keynode.generator.util import (
+    MS_PER_DAY,
+    MS_PER_HOUR,
+    MS_PER_MINUTE,
+    categorical,
+    date32,
+    fixed_ids,
+    rng_for,
+    ts_ms,
+)
+
+
+class Inventory:
+    """Stock per SKU x warehouse, end-of-day snapshots and replenishment purchase orders.
+
+    Day cycle: morning - ship yesterday's reservations and receive arriving POs; during the day - paid
+    units are reserved (never more than is on hand); evening - reorder where the inventory position
+    (on hand - reserved + inbound) is below the reorder point, then snapshot.
+    """
+
+    def __init__(
+        self,
+        opts: Options,
+        cat: Catalog,
+        expected_units: np.ndarray,
+        surge: np.ndarray,
+        surge_start: int | None,
+        start_day: int,
+        day_mult: np.ndarray,
+    ):
+        rng = rng_for(opts.seed, 4)
+        # Planners know the traffic calendar (weekends, promotions): cumulative expected demand factor.
+        ext = np.concatenate([day_mult, np.full(40, float(np.mean(WEEKDAY_MULT)))])
+        self.day_mult = ext
+        self.cum_mult = np.concatenate([[0.0], np.cumsum(ext)])
+        self.seed = opts.seed
+        self.start_day = start_day
+        n = cat.n
+        self.cat = cat
+        self.lead = rng.integers(3, 11, n)
+        self.safety = rng.uniform(0.8, 1.8, n)
+        tail = cat.rank >= n * 0.4
+        self.safety[tail] = rng.uniform(0.7, 1.4, tail.sum())  # long-tail SKUs are under-protected
+        share = np.tile(REGION_P, (n, 1))
+        single = tail & (rng.random(n) < 0.7)  # most long-tail SKUs sit in one warehouse
+        wh = rng.choice(3, n, p=REGION_P)
+        share[single] = 0
+        share[single, wh[single]] = 1.0
+        self.share = share
+        self.prior = expected_units[:, None] * share  # expected units per day per warehouse
+        self.ema = self.prior.copy()
+        cover = rng.uniform(4, 22, (n, 1))
+        self.on_hand = np.ceil(self.prior * cover + (share > 0) * rng.integers(0, 3, (n, 3))).astype(np.int64)
+        self.reserved = np.zeros((n, 3), np.int64)
+        self.inbound = np.zeros((n, 3), np.int64)
+        self.surge = surge
+        self.surge_start = surge_start if len(surge) else None
+        self.hold = np.zeros(n, bool)
+        self.sold_hist: list[np.ndarray] = []
+        if self.surge_start is not None:
+            self.safety[surge] = 1.8
+            self.lead[surge] = 1  # short lead before the surge: nothing still in transit when it starts
+            self.share[surge] = REGION_P
+            self.prior[surge] = expected_units[surge, None] * REGION_P
+            self.on_hand[surge] = np.ceil(self.prior[surge] * 10).astype(np.int64)
+        self.surge_lead_after = rng.integers(8, 11, n)
+        self.po_sku = np.zeros(0, np.int64)
+        self.po_wh = np.zeros(0, np.int64)
+        self.po_qty = np.zeros(0, np.int64)
+        self.po_num = np.zeros(0, np.int64)
+        self.po_ordered = np.zeros(0, np.int64)
+        self.po_expected = np.zeros(0, np.int64)
+        self.po_received = np.zeros(0, np.int64)
+        self.next_po = 1
+        self.stockout_days = 0
+        self.sku_days = 0
+        self.first_stockout: dict[int, int] = {}
+
+    def morning(self, d: int) -> pa.Table | None:
+        """Ship yesterday's reservations, receive POs arriving today; returns the ``received`` rows."""
+        self.on_hand -= self.reserved
+        self.reserved[:] = 0
+        arrive = self.po_received == d
+        if not arrive.any():
+            return None
+        s, w, q = self.po_sku[arrive], self.po_wh[arrive], self.po_qty[arrive]
+        np.add.at(self.on_hand, (s, w), q)
+        np.add.at(self.inbound, (s, w), -q)
+        rng = rng_for(self.seed, 40, d)
+        upd = (self.start_day + d) * MS_PER_DAY + 7 * MS_PER_HOUR + rng.integers(0, 4 * MS_PER_HOUR, len(s))
+        tbl = self._po_table(np.flatnonzero(arrive), "received", upd, rng)
+        keep = ~arrive
+        for name in ("po_sku", "po_wh", "po_qty", "po_num", "po_ordered", "po_expected", "po_received"):
+            setattr(self, name, getattr(self, name)[keep])
+        return tbl
+
+    def available(self) -> np.ndarray:
+        """Units that can still be sold per SKU (all warehouses)."""
+        return (self.on_hand - self.reserved).sum(axis=1)
+
+    def sell(self, units: np.ndarray, rng: np.random.Generator) -> None:
+        """Reserve the day's paid ``units`` per SKU, preferring warehouses by regional demand share."""
+        free = self.on_hand - self.reserved
+        units = np.minimum(units, free.sum(axis=1))
+        alloc = np.minimum(np.floor(units[:, None] * self.share).astype(np.int64), free)
+        rem = units - alloc.sum(axis=1)
+        for w in np.argsort(-REGION_P):
+            take = np.minimum(rem, free[:, w] - alloc[:, w])
+            alloc[:, w] += take
+            rem -= take
+        self.reserved += alloc
+        self.ema = 0.8 * self.ema + 0.2 * alloc / self.day_mult[len(self.sold_hist)]
+        self.sold_hist.append(alloc.sum(axis=1))
+
+    def _campaign_stock(self, d: int, rng, tbl: pa.Table | None) -> pa.Table | None:
+        """Expedited stock for the surge SKUs' campaign: ordered the evening before the surge, it
+        arrives that morning and tops the position up to SURGE_STOCK_WEEKS x the last 7 days' sales;
+        no further orders until the SKU runs out (it then sells out a few days into the surge)."""
+        s = self.surge
+        hist = np.array(self.sold_hist[-7:])[:, s] if self.sold_hist else np.zeros((1, len(s)))
+        week = np.maximum(hist.sum(axis=0), 3)
+        pos = (self.on_hand[s] - self.reserved[s] + self.inbound[s]).sum(axis=1)
+        qty_tot = np.maximum(np.ceil(SURGE_STOCK_WEEKS * week - pos), 0).astype(np.int64)
+        self.hold[s] = True
+        alloc = np.floor(qty_tot[:, None] * REGION_P).astype(np.int64)
+        alloc[:, 0] += qty_tot - alloc.sum(axis=1)
+        si, wi = np.nonzero(alloc > 0)
+        if len(si) == 0:
+            return tbl
+        skus, qty = s[si], alloc[si, wi]
+        num = self.next_po + np.arange(len(si))
+        self.next_po += len(si)
+        base = len(self.po_sku)
+        self.po_sku = np.concatenate([self.po_sku, skus])
+        self.po_wh = np.concatenate([self.po_wh, wi])
+        self.po_qty = np.concatenate([self.po_qty, qty])
+        self.po_num = np.concatenate([self.po_num, num])
+        self.po_ordered = np.concatenate([self.po_ordered, np.full(len(si), d)])
+        self.po_expected = np.concatenate([self.po_expected, np.full(len(si), d + 1)])
+        self.po_received = np.concatenate([self.po_received, np.full(len(si), d + 1)])
+        np.add.at(self.inbound, (skus, wi), qty)
+        upd = (
+            (self.start_day + d) * MS_PER_DAY
+            + 21 * MS_PER_HOUR
+            + rng.integers(0, 30 * MS_PER_MINUTE, len(si))
+        )
+        extra = self._po_table(base + np.arange(len(si)), "ordered", upd, rng)
+        return extra if tbl is None else pa.concat_tables([tbl, extra])
+
+    def evening(self, d: int, hold_release: np.ndarray) -> tuple[pa.Table | None, pa.Table]:
+        """Place replenishment orders and take the end-of-day snapshot (``ordered`` rows, snapshot)."""
+        rng = rng_for(self.seed, 41, d)
+        day = self.start_day + d
+        avail = self.on_hand - self.reserved
+        tot = avail.sum(axis=1)
+        listed = self.cat.listed
+        self.sku_days += int(listed.sum())
+        self.stockout_days += int((listed & (tot <= 0)).sum())
+        if self.surge_start is not None and d >= self.surge_start:
+            for s in self.surge[tot[self.surge] <= 0]:
+                self.first_stockout.setdefault(int(s), d)
+        if self.surge_start is not None and d < self.surge_start:
+            hold_release = np.zeros_like(hold_release)
+        released = self.hold & hold_release
+        self.hold &= ~hold_release
+        self.lead[released] = self.surge_lead_after[released]  # the supplier is slow to refill a surge SKU
+        rate = 0.5 * self.prior + 0.5 * self.ema  # units per normal day
+        cm = self.cum_mult
+        lead_f = cm[d + 1 + self.lead] - cm[d + 1]
+        cycle_f = cm[d + 15 + self.lead] - cm[d + 1 + self.lead]
+        rop = np.ceil(rate * (lead_f * self.safety)[:, None])
+        target = rop + np.ceil(rate * cycle_f[:, None])
+        pos = avail + self.inbound
+        need = (pos < rop) & (self.share > 0) & ~self.hold[:, None] & listed[:, None]
+        s, w = np.nonzero(need)
+        tbl = None
+        if len(s):
+            qty = np.maximum(target[s, w] - pos[s, w], 1).astype(np.int64)
+            num = self.next_po + np.arange(len(s))
+            self.next_po += len(s)
+            exp_day = d + self.lead[s]
+            rec_day = exp_day + rng.choice([-1, 0, 0, 0, 1, 2], len(s))
+            rec_day = np.maximum(rec_day, d + 1)
+            base = len(self.po_sku)
+            self.po_sku = np.concatenate([self.po_sku, s])
+            self.po_wh = np.concatenate([self.po_wh, w])
+            self.po_qty = np.concatenate([self.po_qty, qty])
+            self.po_num = np.concatenate([self.po_num, num])
+            self.po_ordered = np.concatenate([self.po_ordered, np.full(len(s), d)])
+            self.po_expected = np.concatenate([self.po_expected, exp_day])
+            self.po_received = np.concatenate([self.po_received, rec_day])
+            np.add.at(self.inbound, (s, w), qty)
+            upd = day * MS_PER_DAY + 22 * MS_PER_HOUR + rng.integers(0, 90 * MS_PER_MINUTE, len(s))
+            tbl = self._po_table(base + np.arange(len(s)), "ordered", upd, rng)
+        if self.surge_start is not None and d == self.surge_start - 1:
+            tbl = self._campaign_stock(d, rng, tbl)
+        n = self.cat.n
+        snap_ing = (day + 1) * MS_PER_DAY + 30 * MS_PER_MINUTE + rng.integers(0, 40 * MS_PER_MINUTE, n * 3)
+        snap = pa.table(
+            {
+                "snapshot_date": date32(np.full(n * 3, day)),
+                "sku_id": self.cat.sku_ids(np.repeat(np.arange(n), 3)),
+                "warehouse_id": categorical(np.tile(np.arange(3), n), WAREHOUSES),
+                "on_hand": pa.array(self.on_hand.ravel().astype(np.int32)),
+                "reserved": pa.array(self.reserved.ravel().astype(np.int32)),
+                "inbound": pa.array(self.inbound.ravel().astype(np.int32)),
+                "ingested_at": ts_ms(snap_ing),
+            }
+        )
+        return tbl, snap
+
+    def _po_table(self, idx: np.ndarray, status: str, updated: np.ndarray, rng) -> pa.Table:
+        """Replenishment change records (``ordered`` or ``received``) for PO rows ``idx``."""
+        rec = status == "received"
+        n = len(idx)
+        ingest = updated + rng.integers(5 * MS_PER_MINUTE, 60 * MS_PER_MINUTE, n)
+        return pa.table(
+            {
+                "po_id": fixed_ids("PO", self.po_num[idx], 8),
+                "sku_id": self.cat.sku_ids(self.po_sku[idx]),
+                "warehouse_id": categorical(self.po_wh[idx], WAREHOUSES),
+                "status": pa.array([status] * n, pa.string()),
+                "ordered_date": date32(self.start_day + self.po_ordered[idx]),
+                "expected_date": date32(self.start_day + self.po_expected[idx]),
+                "received_date": date32(self.start_day + self.po_received[idx], np.full(n, rec)),
+                "quantity_ordered": pa.array(self.po_qty[idx].astype(np.int32)),
+                "quantity_received": pa.array(self.po_qty[idx].astype(np.int32), mask=np.full(n, not rec)),
+                "updated_at": ts_ms(updated),
+                "ingested_at": ts_ms(ingest),
+            }
+        )
