@@ -30,7 +30,6 @@ MAX_MODULE_LINES = 500
 # listed module is already within the limit, so the list only shrinks.
 OVERSIZE_BEING_SPLIT = {
     "generator/run.py",
-    "generator/sessions.py",
     "quality/checkpoint.py",
     "quality/gx_context.py",
     "quality/suites.py",

@@ -3,7 +3,7 @@ true size of every built-in effect, computed from what the generator actually wr
 
 from __future__ import annotations
 
-from keynode.generator import sessions as gs
+from keynode.generator.funnel import SLOW_ATC_FACTOR, STEP_P, TREATMENT_ATC_LIFT
 from keynode.generator.malformed import ENTITY_CLASSES, REASONS
 from keynode.generator.params import (
     APP_VERSIONS,
@@ -95,8 +95,8 @@ def build_manifest(g, dup: dict | None) -> dict:
                     "node_step": step,
                     "dates": [ds(d) for d in days],
                     "size": factor,
-                    "normal_step_rate": gs.STEP_P[step],
-                    "faulty_step_rate": round(gs.STEP_P[step] * factor, 4),
+                    "normal_step_rate": STEP_P[step],
+                    "faulty_step_rate": round(STEP_P[step] * factor, 4),
                 }
             )
         mh_d, mh_h = fp.missing_hour
@@ -182,7 +182,7 @@ def build_manifest(g, dup: dict | None) -> dict:
             }
         )
     rate = lambda a, b: round(float(st.get(a, 0) / max(st.get(b, 0), 1)), 4)  # noqa: E731
-    base_rate = gs.STEP_P[6] * gs.STEP_P[7]
+    base_rate = STEP_P[6] * STEP_P[7]
     promo = [
         {
             "promo_key": p["promo_key"],
@@ -203,9 +203,9 @@ def build_manifest(g, dup: dict | None) -> dict:
             "threshold_ms": 3000,
             "detail_to_cart_rate_fast": rate("pv_atc_sessions_fast", "pv_sessions_fast"),
             "slow": rate("pv_atc_sessions_slow", "pv_sessions_slow"),
-            "designed_detail_to_cart_rate_fast": round(base_rate * (1 + gs.TREATMENT_ATC_LIFT / 2), 4),
+            "designed_detail_to_cart_rate_fast": round(base_rate * (1 + TREATMENT_ATC_LIFT / 2), 4),
             "designed_detail_to_cart_rate_slow": round(
-                base_rate * (1 + gs.TREATMENT_ATC_LIFT / 2) * gs.SLOW_ATC_FACTOR, 4
+                base_rate * (1 + TREATMENT_ATC_LIFT / 2) * SLOW_ATC_FACTOR, 4
             ),
             "note": "session level: share of ordinary sessions with a product_view that add to cart",
         },
@@ -237,7 +237,7 @@ def build_manifest(g, dup: dict | None) -> dict:
             "split": 0.5,
             "unit": "device",
             "assigned_at": "first product_view of the device",
-            "true_relative_effect_on_add_to_cart": gs.TREATMENT_ATC_LIFT,
+            "true_relative_effect_on_add_to_cart": TREATMENT_ATC_LIFT,
             "observed_detail_to_cart_rate_control": rate("pv_atc_sessions_control", "pv_sessions_control"),
             "observed_detail_to_cart_rate_treatment": rate(
                 "pv_atc_sessions_treatment", "pv_sessions_treatment"
@@ -250,7 +250,7 @@ def build_manifest(g, dup: dict | None) -> dict:
             "pays the same day -> device A logs in 1-6 h later",
         },
         "funnel": {
-            "step_probabilities": {str(k): v for k, v in gs.STEP_P.items()},
+            "step_probabilities": {str(k): v for k, v in STEP_P.items()},
             "sessions": int(st.get("sessions", 0)),
             "session_to_paid_rate": rate("sessions_paid", "sessions"),
         },

@@ -7,9 +7,10 @@ so memory stays bounded (about 2 GB at 100M events) and 10M events take well und
 
 Modules: ``options`` / ``params`` (run options, seed lookups, designed parameters), ``catalog``,
 ``population``, ``marketing``, ``inventory``, ``traffic`` (the world), ``faults`` (fault calendar),
-``malformed`` (malformed rows), ``sessions`` (session plans, the 17-node walk, expansion into events),
-``manifest`` (the manifest), ``util`` (vectorised string builders, Parquet writer). This module runs the
-days.
+``malformed`` (malformed rows), ``session_template`` / ``plan`` / ``funnel`` / ``session_events``
+(session plans, the 17-node walk, expansion into events), ``event_table`` (event columns built from
+codes), ``manifest`` (the manifest), ``util`` (vectorised string builders, Parquet writer). This module
+runs the days.
 
 The command line is keynode.generator.command (``keynode generate --help``).
 """
@@ -25,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from keynode.generator import sessions as gs
 from keynode.generator.catalog import Catalog
+from keynode.generator.event_table import build_properties, page_load
 from keynode.generator.faults import plan_faults, step_factors
+from keynode.generator.funnel import SLOW_ATC_FACTOR, STEP_P, TREATMENT_ATC_LIFT, stock_cap, walk_depth
 from keynode.generator.inventory import Inventory
 from keynode.generator.malformed import ENTITY_CLASSES, REASONS, MalformedQuota, inject
 from keynode.generator.manifest import build_manifest
@@ -61,21 +63,30 @@ from keynode.generator.params import (
     VARIANTS,
     VIRAL_ATC_P,
 )
+from keynode.generator.plan import Plan, SessionEvents, make_labels
 from keynode.generator.population import Population, expected_sessions_per_day
-from keynode.generator.sessions import (
+from keynode.generator.session_events import expand, resolve_starts
+from keynode.generator.session_template import (
+    COUPON_VALUES_AT,
+    EVENT_PROPERTY_KIND,
+    FEATURE_VALUES_AT,
     FEATURES,
-    K_JOURNEY_A,
-    K_JOURNEY_B,
-    K_LOGIN_A,
-    K_OPEN_BOUNCE,
-    K_PUSH,
-    K_REGULAR,
-    K_RETURN,
+    GAP_BETWEEN_SESSIONS_MS,
+    KIND_JOURNEY_A,
+    KIND_JOURNEY_B,
+    KIND_JOURNEY_LOGIN,
+    KIND_PUSH,
+    KIND_PUSH_BOUNCE,
+    KIND_REGULAR,
+    KIND_RETURN,
+    N_EXTRA_ITEMS,
+    N_OTHER_PRODUCTS,
     PAGES,
-    PK,
-    Plan,
-    S,
-    make_labels,
+    PROPERTY_KIND_CODE,
+    SLOT_CODE,
+    TIER_VALUES_AT,
+    VARIANT_VALUES_AT,
+    VERSION_VALUES_AT,
 )
 from keynode.generator.traffic import (
     day_multipliers,
@@ -142,7 +153,7 @@ class Generator:
         self.quiet = quiet
         self.seeds = Seeds.load()
         self.lab = make_labels(self.seeds.event_names)
-        self.EV = self.lab.ev
+        self.EV = self.lab.event_codes
         self.start_day = start_epoch_day(opts)
         self.end_ms = (self.start_day + opts.days) * MS_PER_DAY
         self.cat = Catalog.build(opts, self.start_day)
@@ -153,8 +164,8 @@ class Generator:
         self.promo_mult, self.promos = promo_multipliers(self.seeds, opts)
         self.surge = self.mkt.surge_skus if self.fp.surge_start is not None else np.zeros(0, np.int64)
         self.base_sessions = expected_sessions_per_day(self.pop, opts)
-        p_atc = VIRAL_ATC_P * (1 - SLOW_SHARE * (1 - gs.SLOW_ATC_FACTOR)) * (1 + gs.TREATMENT_ATC_LIFT / 2)
-        self.units_per_viral_session = p_atc * float(np.prod([gs.STEP_P[k] for k in range(8, 18)])) * 1.23
+        p_atc = VIRAL_ATC_P * (1 - SLOW_SHARE * (1 - SLOW_ATC_FACTOR)) * (1 + TREATMENT_ATC_LIFT / 2)
+        self.units_per_viral_session = p_atc * float(np.prod([STEP_P[k] for k in range(8, 18)])) * 1.23
         self.inv = Inventory(
             opts,
             self.cat,
@@ -175,9 +186,9 @@ class Generator:
         self.product_ev = np.zeros(len(self.lab.events), bool)
         for e in PRODUCT_EVENTS:
             self.product_ev[self.EV[e]] = True
-        self.prop_kind = np.full(len(self.lab.events), PK["empty"], np.int8)
-        for e, k in gs.EVENT_PROP.items():
-            self.prop_kind[self.EV[e]] = PK[k]
+        self.prop_kind = np.full(len(self.lab.events), PROPERTY_KIND_CODE["empty"], np.int8)
+        for e, k in EVENT_PROPERTY_KIND.items():
+            self.prop_kind[self.EV[e]] = PROPERTY_KIND_CODE[k]
         self.camp_medium = np.array([self.lab.media.index(c[2]) for c in CAMPAIGNS])
         self.src_direct = self.lab.sources.index("direct")
         self.med_none = self.lab.media.index("none")
@@ -201,8 +212,8 @@ class Generator:
         Main products come from organic popularity or, for paid and email sessions, from the promoted
         rows (by weight); extra cart items follow popularity.
         """
-        p_paid = float(np.prod([gs.STEP_P[k] for k in range(2, 18)]))
-        p_paid *= 1 - SLOW_SHARE * (1 - gs.SLOW_ATC_FACTOR)
+        p_paid = float(np.prod([STEP_P[k] for k in range(2, 18)]))
+        p_paid *= 1 - SLOW_SHARE * (1 - SLOW_ATC_FACTOR)
         paying = self.base_sessions * p_paid
         cat, mkt = self.cat, self.mkt
         pop_w = cat.popularity * cat.listed
@@ -384,7 +395,7 @@ class Generator:
         # --- journey B plans join the day's stock cap (their final times are set later) ---
         pA, pB = self._plan_journeys(rng, ctx, jA, jB)
         both = Plan.concat([preg, pB])
-        sold = gs.stock_cap(both, avail)
+        sold = stock_cap(both, avail)
         ctx.remaining = avail - sold
         preg = both.take(np.arange(len(preg)))
         pB = both.take(np.arange(len(preg), len(both)))
@@ -431,17 +442,17 @@ class Generator:
     def _fill_random(self, p: Plan, rng, ctx: DayCtx) -> None:
         """Random browsing behaviour shared by every kind of session."""
         n = len(p)
-        c = p.c
+        c = p.columns
         EV = self.EV
         c["qty"] = rng.choice([1, 2, 3], n, p=[0.82, 0.13, 0.05]).astype(np.int16)
-        c["n_other"] = np.minimum(rng.poisson(0.9, n), gs.N_OTHER).astype(np.int8)
-        c["other"] = ctx.sku_sampler.sample(rng, n * gs.N_OTHER).reshape(n, gs.N_OTHER)
-        u = rng.random((n, gs.N_OTHER))
-        off = np.full((n, gs.N_OTHER), -1, np.int16)
+        c["n_other"] = np.minimum(rng.poisson(0.9, n), N_OTHER_PRODUCTS).astype(np.int8)
+        c["other"] = ctx.sku_sampler.sample(rng, n * N_OTHER_PRODUCTS).reshape(n, N_OTHER_PRODUCTS)
+        u = rng.random((n, N_OTHER_PRODUCTS))
+        off = np.full((n, N_OTHER_PRODUCTS), -1, np.int16)
         off[u < 0.08] = EV["review_view"]
         off[(u >= 0.08) & (u < 0.12)] = EV["add_to_favourites"]
         off[(u >= 0.12) & (u < 0.14)] = EV["share"]
-        c["off"] = off
+        c["off_path"] = off
         c["review"] = rng.random(n) < 0.15
         u = rng.random(n)
         c["fav"] = np.where(u < 0.05, EV["add_to_favourites"], np.where(u < 0.07, EV["share"], -1)).astype(
@@ -450,14 +461,14 @@ class Generator:
         c["browse"] = np.where(rng.random(n) < 0.55, EV["search"], EV["category_view"]).astype(np.int16)
         c["browse_rep"] = rng.random(n) < 0.25
         c["n_extra"] = rng.choice([0, 1, 2], n, p=[0.72, 0.20, 0.08]).astype(np.int8)
-        c["extra"] = ctx.sku_sampler.sample(rng, n * gs.N_EXTRA).reshape(n, gs.N_EXTRA)
-        c["extra_qty"] = rng.choice([1, 2, 3], (n, gs.N_EXTRA), p=[0.82, 0.13, 0.05]).astype(np.int16)
+        c["extra"] = ctx.sku_sampler.sample(rng, n * N_EXTRA_ITEMS).reshape(n, N_EXTRA_ITEMS)
+        c["extra_qty"] = rng.choice([1, 2, 3], (n, N_EXTRA_ITEMS), p=[0.82, 0.13, 0.05]).astype(np.int16)
         c["cart_rep"] = rng.random(n) < 0.25
-        c["claim"] = rng.random(n) < (0.12 if ctx.promo else 0.04)
+        c["claims_coupon"] = rng.random(n) < (0.12 if ctx.promo else 0.04)
         c["guest"] = ctx.guest_dev[c["dev"]]
         # coupon used on the order
         u = rng.random(n)
-        use = c["claim"] | (u < (0.35 if ctx.promo else 0.12))
+        use = c["claims_coupon"] | (u < (0.35 if ctx.promo else 0.12))
         code = np.where(
             ctx.promo, 3, np.where(self.pop.is_new[c["dev"]], 2, np.where(rng.random(n) < 0.7, 0, 1))
         )
@@ -465,7 +476,7 @@ class Generator:
 
     def _finish_items(self, p: Plan, avail: np.ndarray, rng) -> None:
         """Which extra items can be carted (in stock, distinct) and which one gets removed."""
-        c = p.c
+        c = p.columns
         ex = c["extra"]
         ok0 = (avail[ex[:, 0]] > 0) & (ex[:, 0] != c["main"])
         ok1 = (avail[ex[:, 1]] > 0) & (ex[:, 1] != c["main"]) & (ex[:, 1] != ex[:, 0])
@@ -478,10 +489,10 @@ class Generator:
         n = len(dev)
         pop, lab = self.pop, self.lab
         p = Plan.empty(n)
-        c = p.c
+        c = p.columns
         c["dev"] = dev
         c["start"] = desired
-        c["kind"][:] = K_REGULAR
+        c["kind"][:] = KIND_REGULAR
         self._fill_random(p, rng, ctx)
         # acquisition
         organic = [(lab.sources.index(s), lab.media.index(m), w) for s, m, w in ORGANIC_UTM]
@@ -520,7 +531,7 @@ class Generator:
         if v.any():
             src[v], med[v] = lab.sources.index("instagram"), lab.media.index("social")
             camp[v], row[v], landing[v], main[v] = -1, -1, 1, viral[v]
-        c.update(src=src, med=med, camp=camp, row=row, landing=landing, main=main)
+        c.update(source=src, medium=med, campaign=camp, exposure_row=row, landing=landing, main=main)
         # new users and activation
         is_first = first_sess & pop.is_new[dev] & (pop.first_day[dev] == ctx.d)
         c["first_open"] = is_first
@@ -528,7 +539,7 @@ class Generator:
         kfu = first_sess & (pop.kfu_day[dev] == ctx.d)
         c["kfu"] = np.where(kfu, rng.integers(0, len(FEATURES), n), -1).astype(np.int8)
         self._finish_items(p, ctx.avail, rng)
-        c["depth"] = gs.walk_depth(
+        c["depth"] = walk_depth(
             rng,
             n,
             slow=pop.slow[dev],
@@ -538,7 +549,7 @@ class Generator:
             promo=ctx.promo,
             step_factor=ctx.step_factor,
             forced_min=np.where(v, 6, 0),
-            p7_base=np.where(v, VIRAL_ATC_P, gs.STEP_P[7]),
+            p7_base=np.where(v, VIRAL_ATC_P, STEP_P[7]),
         )
         return p
 
@@ -548,19 +559,19 @@ class Generator:
         """Plans for scripted sessions (journeys, reminder returns, logins): forced depth, direct traffic."""
         n = len(dev)
         p = Plan.empty(n)
-        c = p.c
+        c = p.columns
         c["dev"] = np.asarray(dev, np.int64)
         c["start"] = np.asarray(start, np.int64)
         c["kind"][:] = kind
         self._fill_random(p, rng, ctx)
-        c["src"][:] = self.src_direct
-        c["med"][:] = self.med_none
+        c["source"][:] = self.src_direct
+        c["medium"][:] = self.med_none
         c["main"] = np.asarray(main, np.int32)
         if qty is not None:
             c["qty"] = np.asarray(qty, np.int16)
         c["n_extra"][:] = 0
         self._finish_items(p, avail, rng)
-        depth = gs.walk_depth(
+        depth = walk_depth(
             rng,
             n,
             slow=self.pop.slow[c["dev"]],
@@ -586,54 +597,54 @@ class Generator:
         desired = (
             ctx.day_start + sample_cdf(rng, HOUR_WEIGHTS, n) * MS_PER_HOUR + rng.integers(0, MS_PER_HOUR, n)
         )
-        g = gs.GAP_BETWEEN_SESSIONS_MS
+        g = GAP_BETWEEN_SESSIONS_MS
         desired = np.maximum(desired, np.maximum(pop.busy_until[jA], pop.busy_until[jB]) + g)
-        pA = self._special_plan(rng, ctx, jA, desired, K_JOURNEY_A, main, qty, ctx.avail, 8, max_depth=8)
-        pB = self._special_plan(rng, ctx, jB, desired + MS_PER_HOUR, K_JOURNEY_B, main, qty, ctx.avail, 16)
-        pB.c["guest"][:] = False
+        pA = self._special_plan(rng, ctx, jA, desired, KIND_JOURNEY_A, main, qty, ctx.avail, 8, max_depth=8)
+        pB = self._special_plan(rng, ctx, jB, desired + MS_PER_HOUR, KIND_JOURNEY_B, main, qty, ctx.avail, 16)
+        pB.columns["guest"][:] = False
         return pA, pB
 
     # ---------------------------------------------------------------------------------------------
-    def _outage_keep(self, ctx: DayCtx, p: Plan, f: gs.Flat, t: np.ndarray, rng) -> np.ndarray:
+    def _outage_keep(self, ctx: DayCtx, p: Plan, f: SessionEvents, t: np.ndarray, rng) -> np.ndarray:
         """Outage fault: sessions active during the outage hour die at its start (5% survive)."""
         if ctx.outage is None:
             return np.ones(len(t), bool)
         t0, t1 = ctx.outage
         start = p.start
-        end = start + f.dur
+        end = start + f.duration_ms
         kill = (start < t1) & (end >= t0) & (rng.random(len(p)) >= OUTAGE_SHARE)
-        return ~(kill[f.si] & (t >= t0))
+        return ~(kill[f.session] & (t >= t0))
 
     def _regular_chunk(self, ctx: DayCtx, p1: Plan, rng) -> None:
         """Ordinary sessions of a block of devices, then their cart reminders and returns."""
         pop = self.pop
-        f1 = gs.flatten(p1, self.lab, pop.platform[p1.dev], rng)
-        p1.c["start"] = gs.resolve_starts(p1.dev, p1.start, f1.dur, pop.busy_until, ctx.day_start)
-        t1 = p1.start[f1.si] + f1.rel
+        f1 = expand(p1, self.lab, pop.platform[p1.dev], rng)
+        p1.columns["start"] = resolve_starts(p1.dev, p1.start, f1.duration_ms, pop.busy_until, ctx.day_start)
+        t1 = p1.start[f1.session] + f1.offset_ms
         k1 = self._outage_keep(ctx, p1, f1, t1, rng)
         p2 = self._plan_reminders(ctx, p1, f1, t1, k1, rng)
         plans, flats, ts, keeps = [p1], [f1], [t1], [k1]
         if p2 is not None:
-            sold = gs.stock_cap(p2, ctx.remaining)
+            sold = stock_cap(p2, ctx.remaining)
             ctx.remaining -= sold
-            f2 = gs.flatten(p2, self.lab, pop.platform[p2.dev], rng)
-            t2 = p2.start[f2.si] + f2.rel
+            f2 = expand(p2, self.lab, pop.platform[p2.dev], rng)
+            t2 = p2.start[f2.session] + f2.offset_ms
             plans.append(p2)
             flats.append(f2)
             ts.append(t2)
             keeps.append(self._outage_keep(ctx, p2, f2, t2, rng))
         self._emit(ctx, plans, flats, ts, keeps, rng)
 
-    def _plan_reminders(self, ctx: DayCtx, p1: Plan, f1: gs.Flat, t1, k1, rng) -> Plan | None:
+    def _plan_reminders(self, ctx: DayCtx, p1: Plan, f1: SessionEvents, t1, k1, rng) -> Plan | None:
         """Abandoned carts -> cart-reminder pushes, opens, and returning purchase sessions."""
         EV = self.EV
         n1 = len(p1)
-        ev = f1.ev
+        ev = f1.event
         has_atc = np.zeros(n1, bool)
-        has_atc[f1.si[k1 & (ev == EV["add_to_cart"])]] = True
+        has_atc[f1.session[k1 & (ev == EV["add_to_cart"])]] = True
         has_co = np.zeros(n1, bool)
-        has_co[f1.si[k1 & (ev == EV["checkout_start"])]] = True
-        si_k, t_k = f1.si[k1], t1[k1]
+        has_co[f1.session[k1 & (ev == EV["checkout_start"])]] = True
+        si_k, t_k = f1.session[k1], t1[k1]
         end = np.full(n1, -1, np.int64)
         if len(si_k):
             last = np.flatnonzero(np.r_[si_k[1:] != si_k[:-1], True])
@@ -644,7 +655,7 @@ class Generator:
         nxt = np.where(same, nxt, np.iinfo(np.int64).max)
         plat = self.pop.platform[dev]
         elig = (
-            (p1.kind == K_REGULAR)
+            (p1.kind == KIND_REGULAR)
             & has_atc
             & ~has_co
             & (end >= 0)
@@ -674,15 +685,15 @@ class Generator:
         # push_received: single-event sessions
         sel = np.flatnonzero(reminded)
         pp = Plan.empty(len(sel))
-        pp.c.update(
+        pp.columns.update(
             dev=dev[e[sel]],
             start=push_t[sel],
-            kind=np.full(len(sel), K_PUSH, np.int8),
+            kind=np.full(len(sel), KIND_PUSH, np.int8),
             depth=np.zeros(len(sel), np.int8),
             main=main[sel],
         )
-        pp.c["src"][:] = self.src_direct
-        pp.c["med"][:] = self.med_none
+        pp.columns["source"][:] = self.src_direct
+        pp.columns["medium"][:] = self.med_none
         parts.append(pp)
         src_push, med_push = self.lab.sources.index("app_push"), self.lab.media.index("push")
         camp_rem = self.lab.campaigns.index("cart_reminder")
@@ -695,12 +706,16 @@ class Generator:
             if len(sel) == 0:
                 continue
             pr = self._special_plan(
-                rng, ctx, dev[e[sel]], st[sel], K_RETURN, main[sel], qty[sel], ctx.remaining, 16
+                rng, ctx, dev[e[sel]], st[sel], KIND_RETURN, main[sel], qty[sel], ctx.remaining, 16
             )
-            pr.c["tag"][:] = tag
+            pr.columns["return_group"][:] = tag
             if opened_first:
-                pr.c["push_opened"][:] = True
-                pr.c["src"][:], pr.c["med"][:], pr.c["camp"][:] = src_push, med_push, camp_rem
+                pr.columns["push_opened"][:] = True
+                pr.columns["source"][:], pr.columns["medium"][:], pr.columns["campaign"][:] = (
+                    src_push,
+                    med_push,
+                    camp_rem,
+                )
             parts.append(pr)
         sel = np.flatnonzero(bounce)
         if len(sel):
@@ -709,43 +724,47 @@ class Generator:
                 ctx,
                 dev[e[sel]],
                 open_t[sel],
-                K_OPEN_BOUNCE,
+                KIND_PUSH_BOUNCE,
                 main[sel],
                 qty[sel],
                 ctx.remaining,
                 2,
                 max_depth=2,
             )
-            pb.c["push_opened"][:] = True
-            pb.c["src"][:], pb.c["med"][:], pb.c["camp"][:] = src_push, med_push, camp_rem
+            pb.columns["push_opened"][:] = True
+            pb.columns["source"][:], pb.columns["medium"][:], pb.columns["campaign"][:] = (
+                src_push,
+                med_push,
+                camp_rem,
+            )
             parts.append(pb)
         return Plan.concat(parts)
 
     def _journey_chunk(self, ctx: DayCtx, pA: Plan, pB: Plan, rng) -> None:
         """Cross-device journeys: A (app, anonymous, to the cart) -> B (web, logs in, pays) -> A logs in."""
         pop = self.pop
-        fA = gs.flatten(pA, self.lab, pop.platform[pA.dev], rng)
-        endA = pA.start + fA.dur
-        pB.c["start"] = endA + rng.integers(20 * MS_PER_MINUTE, 180 * MS_PER_MINUTE, len(pB))
-        fB = gs.flatten(pB, self.lab, pop.platform[pB.dev], rng)
-        endB = pB.start + fB.dur
+        fA = expand(pA, self.lab, pop.platform[pA.dev], rng)
+        endA = pA.start + fA.duration_ms
+        pB.columns["start"] = endA + rng.integers(20 * MS_PER_MINUTE, 180 * MS_PER_MINUTE, len(pB))
+        fB = expand(pB, self.lab, pop.platform[pB.dev], rng)
+        endB = pB.start + fB.duration_ms
         pL = self._special_plan(
             rng,
             ctx,
             pA.dev,
             endB + rng.integers(MS_PER_HOUR, 6 * MS_PER_HOUR, len(pA)),
-            K_LOGIN_A,
+            KIND_JOURNEY_LOGIN,
             pA.main,
             None,
             ctx.avail,
             3,
             max_depth=3,
         )
-        pL.c["login_early"][:] = True
-        pL.c["guest"][:] = False
-        fL = gs.flatten(pL, self.lab, pop.platform[pL.dev], rng)
+        pL.columns["login_early"][:] = True
+        pL.columns["guest"][:] = False
+        fL = expand(pL, self.lab, pop.platform[pL.dev], rng)
         plans, flats = [pA, pB, pL], [fA, fB, fL]
-        ts = [p.start[f.si] + f.rel for p, f in zip(plans, flats, strict=True)]
+        ts = [p.start[f.session] + f.offset_ms for p, f in zip(plans, flats, strict=True)]
         keeps = [self._outage_keep(ctx, p, f, t, rng) for p, f, t in zip(plans, flats, ts, strict=True)]
         pop.xd_used[pA.dev] = True
         self._bump("xd_journeys", len(pA))
@@ -757,14 +776,17 @@ class Generator:
         pop, cat, EV = self.pop, self.cat, self.EV
         plan = Plan.concat(plans)
         offs = np.cumsum([0] + [len(p) for p in plans])
-        dur = np.concatenate([f.dur for f in flats])
-        si = np.concatenate([f.si + o for f, o in zip(flats, offs[:-1], strict=True)])
-        cols = {k: np.concatenate([getattr(f, k) for f in flats]) for k in ("sl", "ev", "sku", "qty", "page")}
+        dur = np.concatenate([f.duration_ms for f in flats])
+        si = np.concatenate([f.session + o for f, o in zip(flats, offs[:-1], strict=True)])
+        cols = {
+            k: np.concatenate([getattr(f, k) for f in flats])
+            for k in ("slot", "event", "sku", "quantity", "page")
+        }
         t = np.concatenate(ts)
         keep = np.concatenate(keeps)
         np.maximum.at(pop.busy_until, plan.dev, plan.start + dur)
         si, t = si[keep], t[keep]
-        sl, ev, sku, qty, page = (cols[k][keep] for k in ("sl", "ev", "sku", "qty", "page"))
+        sl, ev, sku, qty, page = (cols[k][keep] for k in ("slot", "event", "sku", "quantity", "page"))
         n = len(t)
         if n == 0:
             return
@@ -781,26 +803,26 @@ class Generator:
         kind = plan.kind[si]
 
         # orders
-        o_ev = np.flatnonzero(sl == S["order"])
+        o_ev = np.flatnonzero(sl == SLOT_CODE["order"])
         o_sess = si[o_ev]
         onum = self.next_order + np.arange(len(o_sess))
         self.next_order += len(o_sess)
         sess_order = np.full(len(plan), -1, np.int64)
         sess_order[o_sess] = onum
         paid_at = np.full(len(plan), -1, np.int64)
-        ps = sl == S["pay_success"]
+        ps = sl == SLOT_CODE["pay_success"]
         paid_at[si[ps]] = t[ps]
         if len(o_sess):
             self._orders(ctx, plan, o_sess, onum, t[o_ev], paid_at[o_sess], is_user[o_ev], dev[o_ev], rng)
 
         # effects bookkeeping (ordinary sessions)
-        reg = kind == K_REGULAR
+        reg = kind == KIND_REGULAR
         has = {}
         for name in ("product_view", "add_to_cart", "payment_success", "landing_view", "app_open"):
             h = np.zeros(len(plan), bool)
             h[si[reg & (ev == EV[name])]] = True
             has[name] = h
-        sess_reg = plan.kind == K_REGULAR
+        sess_reg = plan.kind == KIND_REGULAR
         slow_s, var_s = pop.slow[plan.dev], pop.variant[plan.dev]
         for key, m in (
             ("fast", ~slow_s),
@@ -813,11 +835,11 @@ class Generator:
             self._bump(f"pv_atc_sessions_{key}", int((pv & has["add_to_cart"]).sum()))
         self._bump("sessions", int(sess_reg.sum()))
         self._bump("sessions_paid", int((sess_reg & has["payment_success"]).sum()))
-        ret = plan.kind == K_RETURN
+        ret = plan.kind == KIND_RETURN
         paid_sess = paid_at >= 0
-        self._bump("reminder_return_paid_reminded", int((ret & paid_sess & (plan.tag == 1)).sum()))
-        self._bump("reminder_return_paid_unreminded", int((ret & paid_sess & (plan.tag == 2)).sum()))
-        self._bump("xd_journeys_paid", int(((plan.kind == K_JOURNEY_B) & paid_sess).sum()))
+        self._bump("reminder_return_paid_reminded", int((ret & paid_sess & (plan.return_group == 1)).sum()))
+        self._bump("reminder_return_paid_unreminded", int((ret & paid_sess & (plan.return_group == 2)).sum()))
+        self._bump("xd_journeys_paid", int(((plan.kind == KIND_JOURNEY_B) & paid_sess).sum()))
         self._bump("first_open", int((ev == EV["first_open"]).sum()))
         self._bump("register", int((ev == EV["register"]).sum()))
         self._bump("key_feature_use", int((ev == EV["key_feature_use"]).sum()))
@@ -861,21 +883,21 @@ class Generator:
         pk = self.prop_kind[ev_r]
         var1 = np.zeros(len(rows), np.int16)
         var2 = np.zeros(len(rows), np.int16)
-        ver = gs.V_VERSION + pop.version[dev_r]
-        m = pk == PK["entry"]
-        var1[m], var2[m] = gs.V_TIER + tier[m], ver[m]
-        m = pk == PK["pv"]
-        var1[m], var2[m] = gs.V_VARIANT + pop.variant[dev_r[m]], ver[m]
-        m = pk == PK["first_open"]
+        ver = VERSION_VALUES_AT + pop.version[dev_r]
+        m = pk == PROPERTY_KIND_CODE["entry"]
+        var1[m], var2[m] = TIER_VALUES_AT + tier[m], ver[m]
+        m = pk == PROPERTY_KIND_CODE["pv"]
+        var1[m], var2[m] = VARIANT_VALUES_AT + pop.variant[dev_r[m]], ver[m]
+        m = pk == PROPERTY_KIND_CODE["first_open"]
         var1[m] = ver[m]
-        m = pk == PK["kfu"]
-        var1[m] = gs.V_FEATURE + np.maximum(plan.kfu[si_r[m]], 0)
-        m = pk == PK["coupon"]
-        var1[m] = gs.V_COUPON + np.maximum(plan.coupon[si_r[m]], 0)
-        omask = pk == PK["order"]
-        props = gs.build_properties(pk, var1, var2, omask, sess_order[si_r[omask]])
+        m = pk == PROPERTY_KIND_CODE["kfu"]
+        var1[m] = FEATURE_VALUES_AT + np.maximum(plan.kfu[si_r[m]], 0)
+        m = pk == PROPERTY_KIND_CODE["coupon"]
+        var1[m] = COUPON_VALUES_AT + np.maximum(plan.coupon[si_r[m]], 0)
+        omask = pk == PROPERTY_KIND_CODE["order"]
+        props = build_properties(pk, var1, var2, omask, sess_order[si_r[omask]])
         is_prod = self.product_ev[ev_r] & (sku_r >= 0)
-        plm_all, has_pl_all = gs.page_load(
+        plm_all, has_pl_all = page_load(
             rng, ev, self.page_view, ev == EV["product_view"], pop.platform[dev], pop.slow[dev]
         )
         plm, has_pl = plm_all[rows], has_pl_all[rows]
@@ -888,9 +910,9 @@ class Generator:
                 "event_time": iso_ms(t_r),
                 "ingested_at": ts_ms(ing),
                 "platform": categorical(plat, PLATFORMS),
-                "utm_source": categorical(plan.src[si_r], self.lab.sources),
-                "utm_medium": categorical(plan.med[si_r], self.lab.media),
-                "utm_campaign": categorical(plan.camp[si_r], self.lab.campaigns),
+                "utm_source": categorical(plan.source[si_r], self.lab.sources),
+                "utm_medium": categorical(plan.medium[si_r], self.lab.media),
+                "utm_campaign": categorical(plan.campaign[si_r], self.lab.campaigns),
                 "page": categorical(page[rows], PAGES),
                 "sku_id": cat.sku_ids(np.maximum(sku_r, 0), sku_r >= 0),
                 "price": pa.array(cat.price[np.maximum(sku_r, 0)], pa.float64(), mask=~is_prod),
@@ -1003,7 +1025,7 @@ class Generator:
                         "user_id": fixed_ids("U", pop.owner[dev[rows]], 8, is_user[rows]),
                         "device_id": fixed_ids("D", dev[rows], 9),
                         "platform": categorical(pop.platform[dev[rows]], PLATFORMS),
-                        "channel": categorical(plan.med[o_sess[rows]], self.lab.media),
+                        "channel": categorical(plan.medium[o_sess[rows]], self.lab.media),
                         "coupon_code": categorical(coupon[rows], COUPONS),
                         "created_at": ts_ms(created[rows]),
                         "paid_at": ts_ms(paid_at[rows], paid[rows]),
@@ -1016,12 +1038,12 @@ class Generator:
             )
         )
         # lines: main item, then extras that were carted and not removed
-        c = plan.c
+        c = plan.columns
         l_ord = [np.arange(n)]
         l_sku = [c["main"][o_sess]]
         l_qty = [c["qty"][o_sess]]
         l_slot = [np.zeros(n, np.int64)]
-        for j in range(gs.N_EXTRA):
+        for j in range(N_EXTRA_ITEMS):
             inc = (c["n_extra"][o_sess] > j) & c["extra_ok"][o_sess, j] & (c["remove"][o_sess] != j)
             w = np.flatnonzero(inc)
             l_ord.append(w)
@@ -1064,7 +1086,7 @@ class Generator:
         active = np.flatnonzero(ctx.row_w > 0)
         if R == 0 or len(active) == 0:
             return
-        row = preg.row
+        row = preg.exposure_row
         sess = np.bincount(row[row >= 0], minlength=R)
         med = self.camp_medium[mkt.row_campaign]
         n_med = np.bincount(med[row[row >= 0]], minlength=len(self.lab.media)).astype(float)
