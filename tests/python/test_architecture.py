@@ -29,7 +29,6 @@ MAX_MODULE_LINES = 500
 # Modules still being split (issue 10); each entry must go, none may be added. The test fails when a
 # listed module is already within the limit, so the list only shrinks.
 OVERSIZE_BEING_SPLIT = {
-    "generator/run.py",
     "quality/checkpoint.py",
     "quality/gx_context.py",
     "quality/suites.py",

@@ -1,12 +1,24 @@
-"""Inventory and replenishment: stock per SKU x warehouse, end-of-day snapshots and purchase orders."""
+"""Inventory and replenishment: stock per SKU x warehouse, end-of-day snapshots and purchase orders,
+and the planners' prior of daily demand per SKU that sizes the initial stock and reorder points."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
 from keynode.generator.catalog import Catalog
+from keynode.generator.funnel import SLOW_ATC_FACTOR, STEP_P
+from keynode.generator.marketing import MarketingSetup
 from keynode.generator.options import Options
-from keynode.generator.params import REGION_P, SURGE_STOCK_WEEKS, WAREHOUSES, WEEKDAY_MULT
+from keynode.generator.params import (
+    CAMPAIGNS,
+    ORGANIC_UTM,
+    PAID_MEDIUM_SHARE,
+    REGION_P,
+    SLOW_SHARE,
+    SURGE_STOCK_WEEKS,
+    WAREHOUSES,
+    WEEKDAY_MULT,
+)
 from keynode.generator.util import (
     MS_PER_DAY,
     MS_PER_HOUR,
@@ -238,3 +250,33 @@ class Inventory:
                 "ingested_at": ts_ms(ingest),
             }
         )
+
+
+def expected_daily_units(base_sessions: float, catalog: Catalog, marketing: MarketingSetup) -> np.ndarray:
+    """Prior expected paid units per SKU per normal day (sizes initial stock and reorder points).
+
+    Main products come from organic popularity or, for paid and email sessions, from the promoted
+    rows (by weight); extra cart items follow popularity.
+    """
+    p_paid = float(np.prod([STEP_P[k] for k in range(2, 18)]))
+    p_paid *= 1 - SLOW_SHARE * (1 - SLOW_ATC_FACTOR)
+    paying = base_sessions * p_paid
+    popularity = catalog.popularity * catalog.listed
+    popularity = popularity / popularity.sum()
+    organic_share = sum(w for _, _, w in ORGANIC_UTM)
+    total = organic_share + sum(PAID_MEDIUM_SHARE.values())
+    main_share = popularity * organic_share / total
+    medium_of_row = np.array([CAMPAIGNS[c][2] for c in marketing.row_campaign])
+    for medium, share in PAID_MEDIUM_SHARE.items():
+        rows = np.flatnonzero(medium_of_row == medium)
+        if len(rows):
+            weight = marketing.row_weight[rows] * catalog.listed[marketing.row_sku[rows]]
+            if weight.sum() > 0:
+                by_sku = np.bincount(
+                    marketing.row_sku[rows], weights=weight / weight.sum(), minlength=catalog.n
+                )
+                main_share += by_sku * share / total
+                continue
+        main_share += popularity * share / total
+    mean_qty = 1.23
+    return paying * mean_qty * (main_share + 0.30 * popularity)

@@ -3,6 +3,8 @@ true size of every built-in effect, computed from what the generator actually wr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keynode.generator.funnel import SLOW_ATC_FACTOR, STEP_P, TREATMENT_ATC_LIFT
 from keynode.generator.malformed import ENTITY_CLASSES, REASONS
 from keynode.generator.params import (
@@ -25,11 +27,14 @@ from keynode.generator.params import (
 from keynode.generator.traffic import surge_demand_multiplier
 from keynode.generator.util import day_str
 
+if TYPE_CHECKING:
+    from keynode.generator.run import Generator
 
-def expected_counts(g, dup: dict | None) -> dict:
+
+def expected_counts(g: Generator, dup: dict | None) -> dict:
     """Per-entity staging counts computed from the per-file bookkeeping of what was written."""
     out = {}
-    for e, w in g.writers.items():
+    for e, w in g.raw.writers.items():
         raw = sum(s.rows for s in w.stats.values())
         q = dict.fromkeys(REASONS, 0)
         for s in w.stats.values():
@@ -38,7 +43,7 @@ def expected_counts(g, dup: dict | None) -> dict:
         passing = raw - sum(q.values())
         dups = 0
         if e == "events":  # client retries + the valid rows of the file delivered twice
-            dups = int(g.stats.get("retries", 0)) + (dup["valid_rows"] if dup else 0)
+            dups = int(g.tally.get("retries", 0)) + (dup["valid_rows"] if dup else 0)
         out[e] = {
             "raw_rows": raw,
             "valid_rows": passing - dups,
@@ -48,26 +53,27 @@ def expected_counts(g, dup: dict | None) -> dict:
     return out
 
 
-def surge_facts(g) -> list[dict]:
+def surge_facts(g: Generator) -> list[dict]:
     """The ``sku_surge`` fault entries, with the facts observed in the written data."""
     facts = []
-    S0 = g.fp.surge_start
-    for s in g.surge:
-        units = g.sku_units[:, s]
+    world = g.world
+    S0 = world.calendar.surge_start
+    for s in world.surge_skus:
+        units = g.orders.units_sold[:, s]
         prev = units[max(S0 - 7, 0) : S0].sum()
         nxt = units[S0 : S0 + 7].sum()
-        so = g.inv.first_stockout.get(int(s))
-        spend = g.mkt_spend[:, s]
+        so = g.inventory.first_stockout.get(int(s))
+        spend = g.exposure.spend[:, s]
         after = int((spend[so + 1 :] > 0).sum()) if so is not None else 0
         facts.append(
             {
                 "fault": "sku_surge",
                 "sku_id": f"SKU-{s + 1:05d}",
-                "surge_start": day_str(g.start_day + S0),
+                "surge_start": day_str(world.start_day + S0),
                 "units_prev_7d": int(prev),
                 "units_next_7d": int(nxt),
                 "growth_7d": round(float(nxt / prev - 1), 3) if prev else None,
-                "stockout_date": day_str(g.start_day + so) if so is not None else None,
+                "stockout_date": day_str(world.start_day + so) if so is not None else None,
                 "marketing_days_after_stockout": after,
                 "marketing_continues": after >= 3,
                 "spend_prev_7d": round(float(spend[max(S0 - 7, 0) : S0].sum()), 2),
@@ -78,13 +84,14 @@ def surge_facts(g) -> list[dict]:
     return facts
 
 
-def build_manifest(g, dup: dict | None) -> dict:
+def build_manifest(g: Generator, dup: dict | None) -> dict:
     """The whole manifest: generator options, row counts, expected staging counts, faults, effects."""
-    opts, fp, st = g.opts, g.fp, g.stats
+    world = g.world
+    opts, fp, st = g.opts, world.calendar, g.tally
     D = opts.days
     expected = expected_counts(g, dup)
     faults: list[dict] = []
-    ds = lambda d: day_str(g.start_day + d)  # noqa: E731
+    ds = lambda d: day_str(world.start_day + d)  # noqa: E731
     if opts.faults:
         for step, key, factor, days in fp.node_breaks:
             faults.append(
@@ -110,19 +117,20 @@ def build_manifest(g, dup: dict | None) -> dict:
             }
         )
         ld = fp.late_day
+        late, delivered = g.delivery.late, g.delivery.delivered
         faults.append(
             {
                 "fault": "late_day",
                 "source": "events",
                 "date": ds(ld),
-                "late_share": round(float(g.late_15[ld] / max(g.late_n[ld], 1)), 4),
+                "late_share": round(float(late[ld] / max(delivered[ld], 1)), 4),
                 "designed_share": LATE_DAY_SHARE,
                 "late_minutes_min": 16,
                 "late_minutes_max": 120,
                 "normal_day_late_share_max": round(
                     float(
                         max(
-                            (g.late_15[d] / max(g.late_n[d], 1) for d in range(D) if d != ld),
+                            (late[d] / max(delivered[d], 1) for d in range(D) if d != ld),
                             default=0,
                         )
                     ),
@@ -160,10 +168,7 @@ def build_manifest(g, dup: dict | None) -> dict:
             }
         )
         faults.extend(surge_facts(g))
-        done = dict(g.quota.done)
-        for k, v in getattr(g, "_catalog_malformed", {}).items():
-            done[k] = v
-        for (entity, reason), n in sorted(done.items()):
+        for (entity, reason), n in sorted(g.faults.malformed_rows().items()):
             faults.append(
                 {
                     "fault": "malformed_rows",
@@ -190,7 +195,7 @@ def build_manifest(g, dup: dict | None) -> dict:
             "end": p["end"].isoformat(),
             "traffic_multiplier": p["multiplier"],
         }
-        for p in g.promos
+        for p in world.promotions
     ]
     effects = {
         "promotion": promo[0] if promo else None,
@@ -265,7 +270,9 @@ def build_manifest(g, dup: dict | None) -> dict:
         },
         "sku_popularity": {"distribution": "zipf", "exponent": ZIPF_S},
         "stockouts": {
-            "baseline_stockout_rate_sku_days": round(g.inv.stockout_days / max(g.inv.sku_days, 1), 4),
+            "baseline_stockout_rate_sku_days": round(
+                g.inventory.stockout_days / max(g.inventory.sku_days, 1), 4
+            ),
             "definition": "listed SKU whose total available (on_hand - reserved, all warehouses) "
             "is 0 in the end-of-day snapshot",
         },
