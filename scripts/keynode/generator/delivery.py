@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from keynode.generator.day import Day
 from keynode.generator.params import LATE_1_2_DAYS_SHARE, LATE_DAY_SHARE, RETRY_SHARE
 from keynode.generator.util import MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, PartitionedWriter, day_of
 from keynode.generator.world import World
@@ -33,9 +32,12 @@ class Delivery:
         self.delivered = np.zeros(days, np.int64)  # per event day: events delivered
         self.late = np.zeros(days, np.int64)  # ... of which later than LATE_MS
 
-    def deliver(self, day: Day, event_ms: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Ingestion of a chunk's events (times ``event_ms``). Returns, sorted by output file, the index
-        of the event each delivered row carries, its ingested_at (epoch ms) and whether it is a retry."""
+    def deliver(
+        self, event_ms: np.ndarray, missing_window: tuple[int, int] | None, rng
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ingestion of a chunk's events (times ``event_ms``; none of those in ``missing_window``
+        arrive). Returns, sorted by output file, the index of the event each delivered row carries, its
+        ingested_at (epoch ms) and whether it is a retry."""
         n = len(event_ms)
         lag = np.maximum(20_000 * np.exp(rng.normal(0, 1.2, n)), 200).astype(np.int64)
         u = rng.random(n)
@@ -55,8 +57,8 @@ class Delivery:
         ingested_all = np.concatenate([ingested, ingested[retry] + retry_lag.astype(np.int64)])
         is_retry = np.r_[np.zeros(n, bool), np.ones(len(retry), bool)]
         event_ms_all = event_ms[rows]
-        if day.missing_window is not None:
-            start, end = day.missing_window
+        if missing_window is not None:
+            start, end = missing_window
             keep = ~((event_ms_all >= start) & (event_ms_all < end))
             self.tally["missing_hour_rows"] += int((~keep).sum())
             rows, ingested_all, event_ms_all, is_retry = (

@@ -173,7 +173,7 @@ class EventEmitter:
         self._assign_experiment(day, events, rng)
 
         # delivery first (lag, retries, missing hour), so columns are built once, already in file order
-        rows, ingested, is_retry = self.delivery.deliver(day, event_ms, rng)
+        rows, ingested, is_retry = self.delivery.deliver(event_ms, day.missing_window, rng)
         if len(rows) == 0:
             return
         tbl = self.table.build(plan, events, session_order, rows, ingested, rng)
