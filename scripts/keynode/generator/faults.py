@@ -79,17 +79,17 @@ def plan_faults(seeds: Seeds, opts: Options) -> FaultCalendar:
     Event-level faults go after the first 10 days (anomaly baselines need history) and never on a
     promotion day; each lands on its own day. Runs of 14+ days hold all of them.
     """
-    fp = FaultCalendar()
-    D = opts.days
-    fp.surge_start = int(min(max(7, round(0.4 * D)), max(D - 7, 1)))
+    calendar = FaultCalendar()
+    n_days = opts.days
+    calendar.surge_start = int(min(max(7, round(0.4 * n_days)), max(n_days - 7, 1)))
     if not opts.faults:
-        fp.surge_start = None
-        return fp
+        calendar.surge_start = None
+        return calendar
     promo, _ = promo_multipliers(seeds, opts)
-    lo = 10 if D >= 14 else max(1, D // 2)
-    cands = [d for d in range(lo, D) if promo[d] == 1.0]
+    lo = 10 if n_days >= 14 else max(1, n_days // 2)
+    cands = [d for d in range(lo, n_days) if promo[d] == 1.0]
     if len(cands) < 4:
-        cands = [d for d in range(1, D) if promo[d] == 1.0] or list(range(1, D))
+        cands = [d for d in range(1, n_days) if promo[d] == 1.0] or list(range(1, n_days))
     n = len(cands)
 
     def pick(frac: float, taken: set[int]) -> int:
@@ -112,24 +112,24 @@ def plan_faults(seeds: Seeds, opts: Options) -> FaultCalendar:
         taken.update(days)
         # the day before a break is not a clean baseline day either (chains cross midnight)
         taken.add(first - 1)
-        fp.node_breaks.append((step, key, factor, days))
+        calendar.node_breaks.append((step, key, factor, days))
 
     first_break, *other_breaks = NODE_BREAKS
     place_break(*first_break)
     mh = pick(0.10, taken)
     taken.add(mh)
-    fp.missing_hour = (mh, 14)
-    fp.late_day = pick(0.62, taken)
-    taken.add(fp.late_day)
+    calendar.missing_hour = (mh, 14)
+    calendar.late_day = pick(0.62, taken)
+    taken.add(calendar.late_day)
     od = pick(0.85, taken)
     taken.add(od)
-    fp.outage = (od, 10)
+    calendar.outage = (od, 10)
     if n >= 10:  # short runs hold only the first break
         for spec in other_breaks:
             place_break(*spec)
-    fp.duplicate_day = pick(0.20, set())
-    fp.source_gap_day = pick(0.45, set())
-    return fp
+    calendar.duplicate_day = pick(0.20, set())
+    calendar.source_gap_day = pick(0.45, set())
+    return calendar
 
 
 Batch = tuple[pa.Table, np.ndarray, np.ndarray]  # rows, ingested_at (epoch ms), reason code per row

@@ -42,7 +42,7 @@ class Inventory:
     def __init__(
         self,
         opts: Options,
-        cat: Catalog,
+        catalog: Catalog,
         expected_units: np.ndarray,
         surge: np.ndarray,
         surge_start: int | None,
@@ -56,11 +56,11 @@ class Inventory:
         self.cum_mult = np.concatenate([[0.0], np.cumsum(ext)])
         self.seed = opts.seed
         self.start_day = start_day
-        n = cat.n
-        self.cat = cat
+        n = catalog.n
+        self.catalog = catalog
         self.lead = rng.integers(3, 11, n)
         self.safety = rng.uniform(0.8, 1.8, n)
-        tail = cat.rank >= n * 0.4
+        tail = catalog.rank >= n * 0.4
         self.safety[tail] = rng.uniform(0.7, 1.4, tail.sum())  # long-tail SKUs are under-protected
         share = np.tile(REGION_P, (n, 1))
         single = tail & (rng.random(n) < 0.7)  # most long-tail SKUs sit in one warehouse
@@ -174,7 +174,7 @@ class Inventory:
         day = self.start_day + d
         avail = self.on_hand - self.reserved
         tot = avail.sum(axis=1)
-        listed = self.cat.listed
+        listed = self.catalog.listed
         self.sku_days += int(listed.sum())
         self.stockout_days += int((listed & (tot <= 0)).sum())
         if self.surge_start is not None and d >= self.surge_start:
@@ -215,12 +215,12 @@ class Inventory:
             tbl = self._po_table(base + np.arange(len(s)), "ordered", upd, rng)
         if self.surge_start is not None and d == self.surge_start - 1:
             tbl = self._campaign_stock(d, rng, tbl)
-        n = self.cat.n
+        n = self.catalog.n
         snap_ing = (day + 1) * MS_PER_DAY + 30 * MS_PER_MINUTE + rng.integers(0, 40 * MS_PER_MINUTE, n * 3)
         snap = pa.table(
             {
                 "snapshot_date": date32(np.full(n * 3, day)),
-                "sku_id": self.cat.sku_ids(np.repeat(np.arange(n), 3)),
+                "sku_id": self.catalog.sku_ids(np.repeat(np.arange(n), 3)),
                 "warehouse_id": categorical(np.tile(np.arange(3), n), WAREHOUSES),
                 "on_hand": pa.array(self.on_hand.ravel().astype(np.int32)),
                 "reserved": pa.array(self.reserved.ravel().astype(np.int32)),
@@ -238,7 +238,7 @@ class Inventory:
         return pa.table(
             {
                 "po_id": fixed_ids("PO", self.po_num[idx], 8),
-                "sku_id": self.cat.sku_ids(self.po_sku[idx]),
+                "sku_id": self.catalog.sku_ids(self.po_sku[idx]),
                 "warehouse_id": categorical(self.po_wh[idx], WAREHOUSES),
                 "status": pa.array([status] * n, pa.string()),
                 "ordered_date": date32(self.start_day + self.po_ordered[idx]),

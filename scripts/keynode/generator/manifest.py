@@ -57,11 +57,11 @@ def surge_facts(g: Generator) -> list[dict]:
     """The ``sku_surge`` fault entries, with the facts observed in the written data."""
     facts = []
     world = g.world
-    S0 = world.calendar.surge_start
+    surge_start = world.calendar.surge_start
     for s in world.surge_skus:
         units = g.orders.units_sold[:, s]
-        prev = units[max(S0 - 7, 0) : S0].sum()
-        nxt = units[S0 : S0 + 7].sum()
+        prev = units[max(surge_start - 7, 0) : surge_start].sum()
+        nxt = units[surge_start : surge_start + 7].sum()
         so = g.inventory.first_stockout.get(int(s))
         spend = g.exposure.spend[:, s]
         after = int((spend[so + 1 :] > 0).sum()) if so is not None else 0
@@ -69,15 +69,15 @@ def surge_facts(g: Generator) -> list[dict]:
             {
                 "fault": "sku_surge",
                 "sku_id": f"SKU-{s + 1:05d}",
-                "surge_start": day_str(world.start_day + S0),
+                "surge_start": day_str(world.start_day + surge_start),
                 "units_prev_7d": int(prev),
                 "units_next_7d": int(nxt),
                 "growth_7d": round(float(nxt / prev - 1), 3) if prev else None,
                 "stockout_date": day_str(world.start_day + so) if so is not None else None,
                 "marketing_days_after_stockout": after,
                 "marketing_continues": after >= 3,
-                "spend_prev_7d": round(float(spend[max(S0 - 7, 0) : S0].sum()), 2),
-                "spend_next_7d": round(float(spend[S0 : S0 + 7].sum()), 2),
+                "spend_prev_7d": round(float(spend[max(surge_start - 7, 0) : surge_start].sum()), 2),
+                "spend_next_7d": round(float(spend[surge_start : surge_start + 7].sum()), 2),
                 "demand_multiplier_by_day": [surge_demand_multiplier(k) for k in range(7)],
             }
         )
@@ -87,13 +87,13 @@ def surge_facts(g: Generator) -> list[dict]:
 def build_manifest(g: Generator, dup: dict | None) -> dict:
     """The whole manifest: generator options, row counts, expected staging counts, faults, effects."""
     world = g.world
-    opts, fp, st = g.opts, world.calendar, g.tally
-    D = opts.days
+    opts, calendar, tally = g.opts, world.calendar, g.tally
+    n_days = opts.days
     expected = expected_counts(g, dup)
     faults: list[dict] = []
     ds = lambda d: day_str(world.start_day + d)  # noqa: E731
     if opts.faults:
-        for step, key, factor, days in fp.node_breaks:
+        for step, key, factor, days in calendar.node_breaks:
             faults.append(
                 {
                     "fault": "conversion_drop",
@@ -106,17 +106,17 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
                     "faulty_step_rate": round(STEP_P[step] * factor, 4),
                 }
             )
-        mh_d, mh_h = fp.missing_hour
+        mh_d, mh_h = calendar.missing_hour
         faults.append(
             {
                 "fault": "missing_hour",
                 "source": "events",
                 "date": ds(mh_d),
                 "hour": mh_h,
-                "rows_removed": int(st.get("missing_hour_rows", 0)),
+                "rows_removed": int(tally.get("missing_hour_rows", 0)),
             }
         )
-        ld = fp.late_day
+        ld = calendar.late_day
         late, delivered = g.delivery.late, g.delivery.delivered
         faults.append(
             {
@@ -130,7 +130,7 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
                 "normal_day_late_share_max": round(
                     float(
                         max(
-                            (late[d] / max(delivered[d], 1) for d in range(D) if d != ld),
+                            (late[d] / max(delivered[d], 1) for d in range(n_days) if d != ld),
                             default=0,
                         )
                     ),
@@ -148,7 +148,7 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
                     "rows": dup["rows"],
                 }
             )
-        od, oh = fp.outage
+        od, oh = calendar.outage
         faults.append(
             {
                 "fault": "traffic_outage",
@@ -162,8 +162,8 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
             {
                 "fault": "source_gap",
                 "source": "marketing_exposure",
-                "date": ds(fp.source_gap_day),
-                "missing_landing_date": ds(fp.source_gap_day + 1),
+                "date": ds(calendar.source_gap_day),
+                "missing_landing_date": ds(calendar.source_gap_day + 1),
                 "note": "exposure for this date is never delivered (it would land the next day)",
             }
         )
@@ -182,11 +182,11 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
             {
                 "fault": "client_retries",
                 "source": "events",
-                "rows": int(st.get("retries", 0)),
+                "rows": int(tally.get("retries", 0)),
                 "share": RETRY_SHARE,
             }
         )
-    rate = lambda a, b: round(float(st.get(a, 0) / max(st.get(b, 0), 1)), 4)  # noqa: E731
+    rate = lambda a, b: round(float(tally.get(a, 0) / max(tally.get(b, 0), 1)), 4)  # noqa: E731
     base_rate = STEP_P[6] * STEP_P[7]
     promo = [
         {
@@ -218,9 +218,9 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
             "campaign": "cart_reminder",
             "delay_hours": [1, 6],
             "eligible_platforms": ["app", "mini_program"],
-            "abandoners_reminded": int(st.get("reminder_eligible_reminded", 0)),
-            "abandoners_not_reminded": int(st.get("reminder_eligible_unreminded", 0)),
-            "pushes_opened": int(st.get("reminder_opened", 0)),
+            "abandoners_reminded": int(tally.get("reminder_eligible_reminded", 0)),
+            "abandoners_not_reminded": int(tally.get("reminder_eligible_unreminded", 0)),
+            "pushes_opened": int(tally.get("reminder_opened", 0)),
             "return_to_purchase_rate_reminded": rate(
                 "reminder_return_paid_reminded", "reminder_eligible_reminded"
             ),
@@ -249,23 +249,23 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
             ),
         },
         "cross_device_journeys": {
-            "journeys": int(st.get("xd_journeys", 0)),
-            "journeys_paid": int(st.get("xd_journeys_paid", 0)),
+            "journeys": int(tally.get("xd_journeys", 0)),
+            "journeys_paid": int(tally.get("xd_journeys_paid", 0)),
             "pattern": "app device A anonymous to cart -> web device B logs in and "
             "pays the same day -> device A logs in 1-6 h later",
         },
         "funnel": {
             "step_probabilities": {str(k): v for k, v in STEP_P.items()},
-            "sessions": int(st.get("sessions", 0)),
+            "sessions": int(tally.get("sessions", 0)),
             "session_to_paid_rate": rate("sessions_paid", "sessions"),
         },
         "activation": {
-            "first_open": int(st.get("first_open", 0)),
-            "register": int(st.get("register", 0)),
-            "key_feature_use": int(st.get("key_feature_use", 0)),
+            "first_open": int(tally.get("first_open", 0)),
+            "register": int(tally.get("register", 0)),
+            "key_feature_use": int(tally.get("key_feature_use", 0)),
         },
         "orders": {
-            k: int(st.get(k, 0))
+            k: int(tally.get(k, 0))
             for k in ("orders", "orders_paid", "orders_cancelled", "orders_refunded", "orders_expired")
         },
         "sku_popularity": {"distribution": "zipf", "exponent": ZIPF_S},
@@ -287,7 +287,7 @@ def build_manifest(g: Generator, dup: dict | None) -> dict:
         "generator": {
             "seed": opts.seed,
             "start_date": opts.start_date.isoformat(),
-            "days": D,
+            "days": n_days,
             "users": opts.users,
             "skus": opts.skus,
             "faults": opts.faults,

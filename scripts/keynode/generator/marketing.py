@@ -37,21 +37,21 @@ class MarketingSetup:
     surge_skus: np.ndarray
 
     @classmethod
-    def build(cls, opts: Options, cat: Catalog, start_day: int) -> MarketingSetup:
+    def build(cls, opts: Options, catalog: Catalog, start_day: int) -> MarketingSetup:
         """Choose the promoted subset (popular SKUs more likely) and the surge SKUs."""
         rng = rng_for(opts.seed, 3)
-        eligible = cat.listed & (cat.launched_day <= start_day)
+        eligible = catalog.listed & (catalog.launched_day <= start_day)
         # Surge SKUs: 3 best-sellers (ranks 4..10 of the catalogue), so even small runs sell them daily.
-        pool = np.flatnonzero(eligible & (cat.rank >= 3) & (cat.rank < 10))
+        pool = np.flatnonzero(eligible & (catalog.rank >= 3) & (catalog.rank < 10))
         surge = (
             np.sort(rng.choice(pool, size=min(3, len(pool)), replace=False))
             if len(pool)
             else np.array([], int)
         )
-        n_promo = max(10, int(0.07 * cat.n))
-        w = np.where(eligible, np.sqrt(cat.popularity), 0)
+        n_promo = max(10, int(0.07 * catalog.n))
+        w = np.where(eligible, np.sqrt(catalog.popularity), 0)
         w[surge] = 0
-        promo = rng.choice(cat.n, size=min(n_promo, int((w > 0).sum())), replace=False, p=w / w.sum())
+        promo = rng.choice(catalog.n, size=min(n_promo, int((w > 0).sum())), replace=False, p=w / w.sum())
         promo = np.sort(np.concatenate([promo, surge]))
         rows_c, rows_s = [], []
         for s in promo:  # per promoted SKU (a few hundred): pick 1-3 campaigns
@@ -64,7 +64,7 @@ class MarketingSetup:
         lo = np.array([CAMPAIGNS[c][4][0] for c in row_campaign])
         hi = np.array([CAMPAIGNS[c][4][1] for c in row_campaign])
         weight = np.exp(rng.normal(0, 0.7, len(row_sku))) * np.sqrt(
-            cat.popularity[row_sku] / cat.popularity.max()
+            catalog.popularity[row_sku] / catalog.popularity.max()
         )
         order = np.lexsort((row_campaign, row_sku))
         return cls(
