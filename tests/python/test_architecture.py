@@ -26,14 +26,6 @@ from keynode.paths import PROJECT_DIR
 
 PACKAGE = PROJECT_DIR / "scripts" / "keynode"
 MAX_MODULE_LINES = 500
-# Modules still being split (issue 10); each entry must go, none may be added. The test fails when a
-# listed module is already within the limit, so the list only shrinks.
-OVERSIZE_BEING_SPLIT = {
-    "quality/checkpoint.py",
-    "quality/gx_context.py",
-    "quality/suites.py",
-}
-SQL_BEING_MOVED_TO_DBT = {"quality/checkpoint.py", "quality/suites.py"}
 
 ALLOWED: dict[str, set[str]] = {
     "paths": set(),
@@ -117,9 +109,6 @@ def test_boundary_check_catches_an_upward_import(tmp_path):
 def test_modules_stay_readable_in_one_sitting(path: Path):
     rel = str(path.relative_to(PACKAGE))
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    if rel in OVERSIZE_BEING_SPLIT:
-        assert lines > MAX_MODULE_LINES, f"{rel} is split: remove it from OVERSIZE_BEING_SPLIT"
-        return
     assert lines <= MAX_MODULE_LINES, f"{rel} has {lines} lines (> {MAX_MODULE_LINES})"
 
 
@@ -132,7 +121,7 @@ def test_no_multiline_sql_in_python_strings():
                 text = node.value.lower()
                 if text.count("\n") >= 8 and " from " in text and "select" in text:
                     offenders.append(str(path.relative_to(PACKAGE)))
-    assert set(offenders) == SQL_BEING_MOVED_TO_DBT, f"multi-line SQL in Python strings: {sorted(offenders)}"
+    assert offenders == [], f"multi-line SQL in Python strings: {sorted(offenders)}"
 
 
 def test_keynode_help_lists_every_command():

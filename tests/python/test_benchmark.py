@@ -32,6 +32,7 @@ def test_layer_of():
     assert measure.layer_of("models/intermediate/funnels/int_funnel_events.sql", "model") == "funnels"
     assert measure.layer_of("models/marts/funnels/_funnels__models.yml", "test") == "funnels"
     assert measure.layer_of("models/marts/sku/fct_sku_daily.sql", "model") == "sku"
+    assert measure.layer_of("models/quality/quality_profile_orders.sql", "model") == "quality"
     assert measure.layer_of("seeds/funnel_nodes.csv", "seed") == "seeds"
     assert measure.layer_of("tests/assert_something.sql", "test") == "tests"
 

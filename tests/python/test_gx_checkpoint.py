@@ -1,12 +1,12 @@
-"""The data-quality checkpoint (keynode.quality: checkpoint, suites, thresholds).
+"""The data-quality checkpoint (keynode.quality: checkpoint, planning, suites, thresholds, faults).
 
-* quality_thresholds: robust statistics, promotion-aware volume bands and hourly floors, checked
-  against numbers worked out by hand in the comments;
-* the real checkpoint (profiles + GX + results table) on the generated dataset built by dbt
+* thresholds: robust statistics, promotion-aware volume bands and hourly floors, checked against
+  numbers worked out by hand in the comments;
+* the real checkpoint (dbt profile models + GX + results table) on the generated dataset built by dbt
   (``generated_wh``, conftest.py): a known-good day passes with observed values; every fault the
   generator injected (its ``_manifest.json``) fails exactly the right check on exactly its day, with
   observed values; clean days raise nothing critical; the fault x check confusion table is exactly
-  the expected mapping.
+  the expected mapping; the limits the checks use are the dbt vars the profiles were built with.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import failures
 from keynode import cli
-from keynode.quality import checkpoint
+from keynode.dbt import Warehouse, run_dbt
+from keynode.project import dbt_var
+from keynode.quality import faults, store
 from keynode.quality import suites as gs
 from keynode.quality import thresholds as qt
 
@@ -188,7 +191,7 @@ def test_fault_days_from_the_manifest():
             {"fault": "traffic_outage", "date": "2026-10-26", "hour": 10},
         ]
     }
-    assert gs.expected_failures(manifest) == {
+    assert faults.expected_failures(manifest) == {
         (D(2026, 11, 4), "events_daily", "late_share"): ["late_day"],
         (D(2026, 10, 28), "events_landing", "duplicate_share"): ["duplicate_file"],
         (D(2026, 10, 26), "events_hourly", "hours_below_floor"): ["missing_hour", "traffic_outage"],
@@ -215,7 +218,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def warehouse(generated_wh, tmp_path_factory) -> Path:
-    """A copy of the generated warehouse (the checkpoint writes its profiles and results into it)."""
+    """A copy of the generated warehouse (the checkpoint writes its results into it)."""
     root = tmp_path_factory.mktemp("gx_checkpoint")
     path = root / "keynode.duckdb"
     shutil.copyfile(generated_wh.wh.duckdb_path, path)
@@ -240,7 +243,7 @@ def run_checkpoint(warehouse: Path, gx_dir: Path, *args: str) -> Run:
     run_id = re.search(r"runs/(keynode_\w+)\.json", text).group(1)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        cursor = con.execute(f"select * from {checkpoint.RESULTS_TABLE} where run_id = ?", [run_id])
+        cursor = con.execute(f"select * from {store.RESULTS_TABLE} where run_id = ?", [run_id])
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
@@ -255,7 +258,7 @@ def all_days(warehouse, gx_dir, generated_wh) -> Run:
 
 
 def fault_days(manifest: dict) -> set[dt.date]:
-    return {day for day, _, _ in gs.expected_failures(manifest)}
+    return {day for day, _, _ in faults.expected_failures(manifest)}
 
 
 def test_run_covers_every_day_and_matches_the_manifest(all_days, generated_wh):
@@ -281,32 +284,35 @@ def test_known_good_day_passes_with_observed_values(all_days, generated_wh):
     assert volume["threshold_min"] < volume["observed_number"] < volume["threshold_max"]
     assert volume["basis"].startswith("median ")
     late = all_days.one(day=day, suite="events_daily", check_name="late_share")
-    assert 0 < late["observed_number"] < 0.01 and late["threshold_max"] == qt.LATE_SHARE_MAX
+    assert 0 < late["observed_number"] < 0.01
+    assert late["threshold_max"] == dbt_var("keynode__anomaly_max_latency_rate") == 0.05
+    assert late["basis"] == "late_share_max = 0.05 (var keynode__anomaly_max_latency_rate, as built)"
     hourly = all_days.one(day=day, suite="events_hourly", check_name="hours_below_floor")
     assert hourly["observed_number"] == 0 and "per hour" in hourly["basis"]
 
 
 def test_each_injected_fault_fails_the_right_check_on_its_day(all_days, generated_wh):
-    faults = {f["fault"]: f for f in generated_wh.manifest["faults"]}
-    assert set(gs.FAULT_CHECKS) <= set(faults), "the generator injects every fault kind"
-    for kind, (suite, check) in gs.FAULT_CHECKS.items():
-        row = all_days.one(day=gs.fault_day(faults[kind]), suite=suite, check_name=check)
+    injected = {f["fault"]: f for f in generated_wh.manifest["faults"]}
+    assert set(faults.FAULT_CHECKS) <= set(injected), "the generator injects every fault kind"
+    for kind, (suite, check) in faults.FAULT_CHECKS.items():
+        row = all_days.one(day=faults.fault_day(injected[kind]), suite=suite, check_name=check)
         assert row["success"] is False and row["severity"] == "critical", (kind, row)
         assert row["observed_number"] is not None, (kind, row)
-    late = all_days.one(day=D.fromisoformat(faults["late_day"]["date"]), check_name="late_share")
-    assert late["observed_number"] == pytest.approx(faults["late_day"]["late_share"], abs=0.01)
+    late = all_days.one(day=D.fromisoformat(injected["late_day"]["date"]), check_name="late_share")
+    assert late["observed_number"] == pytest.approx(injected["late_day"]["late_share"], abs=0.01)
     for kind in ("missing_hour", "traffic_outage"):
         row = all_days.one(
-            day=D.fromisoformat(faults[kind]["date"]), suite="events_hourly", check_name="hours_below_floor"
+            day=D.fromisoformat(injected[kind]["date"]), suite="events_hourly", check_name="hours_below_floor"
         )
         hours = re.findall(r'"hour": (\d+), "events": (\d+), "floor": ([\d.]+)', row["observed_value"])
-        assert [int(h) for h, _, _ in hours] == [faults[kind]["hour"]], (kind, row["observed_value"])
+        assert [int(h) for h, _, _ in hours] == [injected[kind]["hour"]], (kind, row["observed_value"])
         events, floor = int(hours[0][1]), float(hours[0][2])
         assert events < floor and (events == 0 if kind == "missing_hour" else events > 0)
-    dup = all_days.one(day=gs.fault_day(faults["duplicate_file"]), check_name="duplicate_share")
-    assert dup["observed_number"] > qt.DUPLICATE_SHARE_MAX and dup["threshold_max"] == qt.DUPLICATE_SHARE_MAX
+    dup = all_days.one(day=faults.fault_day(injected["duplicate_file"]), check_name="duplicate_share")
+    duplicate_share_max = dbt_var("keynode__quality_duplicate_share_max")
+    assert dup["observed_number"] > duplicate_share_max and dup["threshold_max"] == duplicate_share_max
     gap = all_days.one(
-        day=D.fromisoformat(faults["source_gap"]["date"]), suite="marketing_exposure", check_name="rows"
+        day=D.fromisoformat(injected["source_gap"]["date"]), suite="marketing_exposure", check_name="rows"
     )
     assert gap["observed_number"] == 0 and gap["threshold_min"] >= 1
 
@@ -319,7 +325,7 @@ def test_confusion_table_is_exactly_the_expected_mapping(all_days, generated_wh)
         for r in all_days.rows
         if r["status"] in ("failed", "error") and r["severity"] == "critical"
     }
-    expected = {(day, f"{suite}.{check}") for day, suite, check in gs.expected_failures(manifest)}
+    expected = {(day, f"{suite}.{check}") for day, suite, check in faults.expected_failures(manifest)}
     assert failed == expected
     fault_day_set = fault_days(manifest)
     confusion = {day: sorted(c for d, c in failed if d == day) for day in fault_day_set}
@@ -349,7 +355,7 @@ def test_results_table_charts_latency_and_completeness_per_day(all_days, warehou
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         n_days, n_profile = con.execute(
-            "select count(distinct day), count(*) from main_quality.gx_profile_events_hourly"
+            "select count(distinct date_day), count(*) from main_quality.quality_profile_events_hourly"
         ).fetchone()
     finally:
         con.close()
@@ -363,7 +369,8 @@ def test_default_run_validates_the_latest_complete_days_and_fails_on_critical(
     last = D.fromisoformat(gen["start_date"]) + dt.timedelta(days=gen["days"] - 1)
     run = run_checkpoint(warehouse, gx_dir, "--suite", "events")
     assert {r["day"] for r in run.rows} == {last - dt.timedelta(days=2), last - dt.timedelta(days=1), last}
-    bad = {day for day, suite, _ in gs.expected_failures(generated_wh.manifest) if suite.startswith("events")}
+    expected = faults.expected_failures(generated_wh.manifest)
+    bad = {day for day, suite, _ in expected if suite.startswith("events")}
     assert run.status == (1 if bad & {r["day"] for r in run.rows} else 0), run.out
 
 
@@ -401,12 +408,40 @@ def test_promotion_calendar_reaches_the_thresholds(warehouse, gx_dir, generated_
 
 def test_missing_model_is_skipped_not_failed(warehouse, gx_dir, monkeypatch):
     def future_mart() -> gs.SuiteSpec:
-        return gs.SuiteSpec(
-            source=gs.profile_source("future_mart"), requires=("main.fct_not_built_yet",), expectations=[]
-        )
+        return gs.profiled("future_mart", expectations=[])
 
-    monkeypatch.setitem(checkpoint.SUITES, "future_mart", future_mart)
+    monkeypatch.setitem(gs.SUITES, "future_mart", future_mart)
     run = run_checkpoint(warehouse, gx_dir, "--suite", "future_mart", "--start-date", "2026-10-05")
     assert run.status == 0
-    assert "[SKIPPED] future_mart: skipped: model not built (main.fct_not_built_yet missing)" in run.out
+    missing = "main_quality.quality_profile_future_mart missing"
+    assert f"[SKIPPED] future_mart: skipped: model not built ({missing})" in run.out
     assert run.one(suite="future_mart")["status"] == "skipped"
+
+
+def test_profiles_are_dbt_models_and_the_run_creates_none(all_days, warehouse):
+    """Every suite reads its dbt profile; a run adds only its results table to main_quality."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main_quality'"
+        ).fetchall()
+    finally:
+        con.close()
+    profiles = {f"quality_profile_{name}" for name in gs.SUITES}
+    assert {name for (name,) in rows} == profiles | {"gx_validation_results"}
+
+
+def test_a_vars_override_of_the_build_reaches_the_checks(generated_wh, gx_dir, tmp_path):
+    """Rebuild the events profile with a 20 % late-share limit: the late day (~11 % late) now passes,
+    checked against the limit the profile was built with, not the default in dbt_project.yml."""
+    path = tmp_path / "keynode.duckdb"
+    shutil.copyfile(generated_wh.wh.duckdb_path, path)
+    wh = Warehouse(path, generated_wh.wh.raw_path, target_path=tmp_path / "target", log_path=tmp_path)
+    override = "{keynode__anomaly_max_latency_rate: 0.2}"
+    built = run_dbt(wh, ["run", "--select", "quality_profile_events_daily", "--vars", override], check=False)
+    assert failures(built) == []
+    [late_day] = [faults.fault_day(f) for f in generated_wh.manifest["faults"] if f["fault"] == "late_day"]
+    run = run_checkpoint(path, gx_dir, "--start-date", str(late_day), "--suite", "events_daily")
+    late = run.one(check_name="late_share")
+    assert 0.05 < late["observed_number"] < 0.2
+    assert (late["threshold_max"], late["success"], run.status) == (0.2, True, 0), run.out

@@ -1,4 +1,5 @@
-"""Great Expectations support (keynode.quality: gx_context, checkpoint).
+"""Great Expectations support (keynode.quality: gx_context, expectations, validations, results,
+data_docs, checkpoint).
 
 Proves, against real DuckDB files under a temporary folder:
 * expectations REALLY evaluate (observed values present; a good day passes; a bad day fails with the
@@ -20,8 +21,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from keynode import cli
-from keynode.quality import checkpoint
+from keynode.quality import data_docs, registry, store, suites
+from keynode.quality import expectations as ex
 from keynode.quality import gx_context as gxs
+from keynode.quality.results import summarize
+from keynode.quality.validations import available_days, run_validations
 
 E = pytest.importorskip("great_expectations.expectations")
 
@@ -102,18 +106,18 @@ EVENTS = gxs.Source(name="events", table="events", day_column="event_date")
 
 
 def events_suite():
-    return gxs.build_suite(
+    return ex.build_suite(
         "events_quality",
         [
-            gxs.expectation(E.ExpectTableRowCountToBeBetween, min_value=500, max_value=2000),
-            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="event_id"),
-            gxs.expectation(E.ExpectColumnValuesToBeUnique, column="event_id"),
-            gxs.expectation(
+            ex.expectation(E.ExpectTableRowCountToBeBetween, min_value=500, max_value=2000),
+            ex.expectation(E.ExpectColumnValuesToNotBeNull, column="event_id"),
+            ex.expectation(E.ExpectColumnValuesToBeUnique, column="event_id"),
+            ex.expectation(
                 E.ExpectColumnValuesToBeInSet, column="platform", value_set=["app", "web", "mini_program"]
             ),  # fmt: skip
-            gxs.expectation(E.ExpectColumnMaxToBeBetween, column="price", min_value=0, max_value=1000),
-            gxs.share_below("ingested_at - event_ts > interval 15 minute", 0.05, label="late events"),
-            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="price", mostly=0.95, severity="warning"),
+            ex.expectation(E.ExpectColumnMaxToBeBetween, column="price", min_value=0, max_value=1000),
+            ex.share_below("ingested_at - event_ts > interval 15 minute", 0.05, label="late events"),
+            ex.expectation(E.ExpectColumnValuesToNotBeNull, column="price", mostly=0.95, severity="warning"),
         ],
     )
 
@@ -124,13 +128,13 @@ def by_key(results):
 
 @pytest.fixture(scope="module")
 def good_results(context):
-    return gxs.run_validations(context, [(events_suite(), EVENTS)], days=[GOOD])
+    return run_validations(context, [(events_suite(), EVENTS)], days=[GOOD])
 
 
 @pytest.fixture(scope="module")
 def bad_results(context):
     # COMPLETE so the UnexpectedRowsExpectation also returns the offending row (the observed share).
-    return gxs.run_validations(context, [(events_suite(), EVENTS)], days=[BAD], result_format="COMPLETE")
+    return run_validations(context, [(events_suite(), EVENTS)], days=[BAD], result_format="COMPLETE")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -150,7 +154,7 @@ def test_good_day_passes_with_observed_values(good_results):
     assert len(good_results) == 7
     assert all(r.error is None for r in good_results), [r.error for r in good_results]
     assert all(r.observed_value is not None for r in good_results)
-    assert all(r.success for r in good_results), gxs.summarize(good_results)
+    assert all(r.success for r in good_results), summarize(good_results)
     r = by_key(good_results)
     assert r["expect_table_row_count_to_be_between", None].observed_value == ROWS
     assert r["expect_column_max_to_be_between", "price"].observed_value == 499
@@ -182,7 +186,7 @@ def test_bad_day_fails_with_the_right_observed_values(bad_results):
     warning = r["expect_column_values_to_not_be_null", "price"]
     assert (warning.success, warning.severity) == (False, "warning")
     assert warning.observed_value["unexpected_percent"] == pytest.approx(10.0)
-    summary = gxs.summarize(bad_results)
+    summary = summarize(bad_results)
     assert "5 critical failure(s), 1 warning(s)" in summary
     assert f"day {BAD}: expect_column_max_to_be_between(price) observed 5000" in summary
 
@@ -203,9 +207,7 @@ def test_without_fix_metrics_are_empty(warehouse, gx_dir, workdir):
             },
         )
         try:
-            results = gxs.run_validations(
-                fresh, [(events_suite(), whole), (events_suite(), EVENTS)], days=[GOOD]
-            )
+            results = run_validations(fresh, [(events_suite(), whole), (events_suite(), EVENTS)], days=[GOOD])
         finally:
             gxs.close_context(fresh)
     assert gxs.duckdb_persistent_connection_enabled()
@@ -223,18 +225,18 @@ def test_query_source_with_day_filter(context):
         query="select event_date, ingested_at - event_ts > interval 15 minute as is_late from events",
         day_column="event_date",
     )
-    suite = gxs.build_suite(
+    suite = ex.build_suite(
         "lateness",
-        [gxs.expectation(E.ExpectColumnValuesToBeInSet, column="is_late", value_set=[False], mostly=0.95)],
+        [ex.expectation(E.ExpectColumnValuesToBeInSet, column="is_late", value_set=[False], mostly=0.95)],
     )
-    results = gxs.run_validations(context, [(suite, late)], days=[GOOD, BAD, MISSING])
+    results = run_validations(context, [(suite, late)], days=[GOOD, BAD, MISSING])
     r = {x.day: x for x in results}
     assert r[GOOD].success and r[GOOD].observed_value["unexpected_percent"] == pytest.approx(1.0)
     assert not r[BAD].success and r[BAD].observed_value["unexpected_percent"] == pytest.approx(10.0)
     assert (r[MISSING].expectation, r[MISSING].success, r[MISSING].severity) == (
         "batch_available", False, "critical",
     )  # fmt: skip
-    assert gxs.available_days(context, late) == [GOOD, BAD]
+    assert available_days(context, late) == [GOOD, BAD]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -256,7 +258,7 @@ def test_runs_write_outside_gx_and_leave_the_config_alone(context, good_results,
     assert list((out / "validations" / "events_quality").rglob("*.json"))
     assert (out / "expectations" / "events_quality.json").is_file()
     # Same sources again: no rewrite of the committed file.
-    gxs.run_validations(context, [(events_suite(), EVENTS)], days=[GOOD])
+    run_validations(context, [(events_suite(), EVENTS)], days=[GOOD])
     gxs.get_context(duckdb_file=gxs.duckdb_path(), output_dir=workdir / "out", context_root_dir=gx_dir)
     gxs.ensure_source(context, EVENTS)
     assert (gx_dir / "great_expectations.yml").read_text() == config
@@ -273,19 +275,19 @@ def test_asset_map_covers_every_cdn_url_in_gx_templates():
     for template in templates.glob("*.j2"):
         for tag in re.findall(r"<(?:script|link)\b[^>]*>", template.read_text()):
             urls.update(re.findall(r"https?://[^\s\"'>]+", tag))
-    assert urls and urls <= set(gxs.CDN_ASSETS), urls - set(gxs.CDN_ASSETS)
+    assert urls and urls <= set(data_docs.CDN_ASSETS), urls - set(data_docs.CDN_ASSETS)
 
 
 @pytest.fixture(scope="module")
-def data_docs(context, good_results, bad_results) -> Path:
-    return gxs.build_data_docs(context)
+def docs_index(context, good_results, bad_results) -> Path:
+    return data_docs.build_data_docs(context)
 
 
-def test_data_docs_reference_no_remote_url(data_docs: Path):
-    site = data_docs.parent
+def test_data_docs_reference_no_remote_url(docs_index: Path):
+    site = docs_index.parent
     pages = list(site.rglob("*.html"))
-    assert data_docs.is_file() and len(pages) >= 3
-    assert gxs.remote_references(site) == {}
+    assert docs_index.is_file() and len(pages) >= 3
+    assert data_docs.remote_references(site) == {}
     for page in pages:
         html = page.read_text()
         assert "http://" not in html and "https://" not in html, page
@@ -300,7 +302,7 @@ def _validation_page(site: Path, day: dt.date) -> Path:
 
 
 @pytest.mark.browser
-def test_data_docs_render_styled_offline_in_chromium(data_docs: Path):
+def test_data_docs_render_styled_offline_in_chromium(docs_index: Path):
     if not CHROMIUM.exists():
         # scripts/test.sh installs it; in CI a missing browser is a failure, not a skip.
         if os.environ.get("CI"):
@@ -330,7 +332,8 @@ def test_data_docs_render_styled_offline_in_chromium(data_docs: Path):
             page.on("requestfailed", lambda req: failed.append(f"{req.url}: {req.failure}"))
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            for name, path in (("index", data_docs), ("validation", _validation_page(data_docs.parent, BAD))):
+            pages = (("index", docs_index), ("validation", _validation_page(docs_index.parent, BAD)))
+            for name, path in pages:
                 page.goto(path.resolve().as_uri(), wait_until="load")
                 page.evaluate("document.fonts.ready")
                 styles = page.evaluate(
@@ -382,23 +385,23 @@ def test_cli_help_and_list(capsys):
     assert "events_daily" in listed and "marketing_exposure" in listed
 
 
-def example_suite() -> checkpoint.SuiteSpec:
+def example_suite() -> registry.SuiteSpec:
     """A plain (unprofiled) suite: validates its table directly, one day per batch."""
-    return checkpoint.SuiteSpec(
+    return registry.SuiteSpec(
         source=gxs.Source(
             name="stg_events__events", table="main.stg_events__events", day_column="event_date"
         ),
         description="valid client events, per event day",
         expectations=[
-            gxs.expectation(E.ExpectTableRowCountToBeBetween, min_value=1),
-            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="event_id"),
-            gxs.expectation(E.ExpectColumnValuesToBeUnique, column="event_id"),
-            gxs.expectation(E.ExpectColumnValuesToNotBeNull, column="device_id"),
-            gxs.expectation(
+            ex.expectation(E.ExpectTableRowCountToBeBetween, min_value=1),
+            ex.expectation(E.ExpectColumnValuesToNotBeNull, column="event_id"),
+            ex.expectation(E.ExpectColumnValuesToBeUnique, column="event_id"),
+            ex.expectation(E.ExpectColumnValuesToNotBeNull, column="device_id"),
+            ex.expectation(
                 E.ExpectColumnValuesToBeInSet, column="platform", value_set=["app", "web", "mini_program"]
             ),
-            gxs.share_below("is_late", 0.05, label="events ingested > 15 min late"),
-            gxs.expectation(
+            ex.share_below("is_late", 0.05, label="events ingested > 15 min late"),
+            ex.expectation(
                 E.ExpectColumnValuesToBeBetween,
                 column="page_load_ms",
                 min_value=0,
@@ -411,7 +414,7 @@ def example_suite() -> checkpoint.SuiteSpec:
 
 
 def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, context, capsys, monkeypatch):
-    monkeypatch.setattr(checkpoint, "SUITES", {"stg_events__events": example_suite})
+    monkeypatch.setattr(suites, "SUITES", {"stg_events__events": example_suite})
     args = ["--duckdb-path", str(warehouse), "--gx-dir", str(gx_dir), "--output-dir", str(workdir / "cli")]
     gxs.close_context(context)  # the CLI writes to the same file: no other connection may stay open
     assert cli.main(["check", *args, "--start-date", str(GOOD), "--no-data-docs"]) == 0
@@ -425,7 +428,7 @@ def test_cli_fails_on_critical_and_stores_results(warehouse, gx_dir, workdir, co
     try:
         rows = con.execute(
             f"select day, count(*), count(*) filter (not success), count(distinct run_id) "
-            f"from {checkpoint.RESULTS_TABLE} group by day order by day"
+            f"from {store.RESULTS_TABLE} group by day order by day"
         ).fetchall()
     finally:
         con.close()

@@ -39,7 +39,7 @@ def copy_landing_day(src: Path, dst: Path, day: str) -> None:
 def materialized_tables(target: Path) -> list[str]:
     manifest = json.loads((target / "manifest.json").read_text())
     return sorted(
-        n["alias"]
+        f"{n['schema']}.{n['alias']}"  # schema-qualified: the quality profiles are in main_quality
         for n in manifest["nodes"].values()
         if n["resource_type"] == "model"
         and n["package_name"] == "keynode"
@@ -107,7 +107,7 @@ def test_replay_day_by_day_equals_full_rebuild(tmp_path, generated_wh):
         assert failures(run_dbt(wh, ["build"], check=False)) == [], f"incremental run for landing day {day}"
 
     tables = materialized_tables(generated_wh.wh.target_path)
-    assert "int_events_stitched" in tables and "int_funnel_events" in tables
+    assert "main.int_events_stitched" in tables and "main.int_funnel_events" in tables
     full = duckdb.connect(str(generated_wh.wh.duckdb_path), read_only=True)
     replayed = duckdb.connect(str(wh.duckdb_path), read_only=True)
     try:

@@ -120,8 +120,10 @@ def layer_of(path: str, resource_type: str) -> str:
     parts = Path(path).parts
     if resource_type == "seed" or (parts and parts[0] == "seeds"):
         return "seeds"
-    if parts and parts[0] == "models" and len(parts) > 2:
+    if parts and parts[0] == "models" and len(parts) > 3:
         return "staging" if parts[1] == "staging" else parts[2]
+    if parts and parts[0] == "models" and len(parts) == 3:  # a file right in models/<folder>/
+        return parts[1]
     return parts[0] if parts else "other"
 
 

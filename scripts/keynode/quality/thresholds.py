@@ -1,9 +1,9 @@
 """History-dependent data-quality thresholds, computed in Python at run time (no GX, no SQL here).
 
-The checkpoint (keynode.quality.checkpoint) profiles every source per day, asks this module for each validated
-day's thresholds and passes them to Great Expectations as run-time *expectation parameters*. Everything
-below is plain statistics on ``{date: value}`` series, unit-tested with hand-worked numbers
-(tests/python/test_gx_checkpoint.py).
+The checkpoint (keynode.quality.checkpoint) reads each source's daily profile (a dbt model of
+models/quality), asks this module for each validated day's thresholds and passes them to Great
+Expectations as run-time *expectation parameters*. Everything below is plain statistics on
+``{date: value}`` series, unit-tested with hand-worked numbers (tests/python/test_gx_checkpoint.py).
 
 Daily volume (:func:`volume_band`)
 ----------------------------------
@@ -54,7 +54,9 @@ noise standard deviations below it - the more lenient of the two, so the thin ni
 dataset (a handful of sessions) never fail by chance, while any hour expected to hold more than
 k_sigma^2 x phi events (every hour of the demo dataset) fails when it is empty or nearly so.
 
-Fixed policy thresholds (not history-dependent) are the module constants below.
+Fixed policy limits (late share, duplicate share, late landing, catalogue age) are not here: they are
+dbt vars ("Data quality" in dbt_project.yml) that the profile models publish on every row, and the
+checks read them from there (keynode.quality.suites.RowLimit).
 """
 
 from __future__ import annotations
@@ -68,38 +70,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from keynode.paths import PROJECT_DIR
-from keynode.project import dbt_var, dbt_vars  # noqa: F401 - re-exported for the suites
 
 REPO_ROOT = PROJECT_DIR
 PROMOTION_CALENDAR_CSV = REPO_ROOT / "seeds" / "promotion_calendar.csv"
 
 #: 1.4826 x MAD estimates the standard deviation of normally distributed data.
 MAD_TO_SIGMA = 1.4826
-
-# --------------------------------------------------------------------------------------------------
-# Fixed policy thresholds
-# --------------------------------------------------------------------------------------------------
-#: Share of a day's events ingested more than var keynode__late_event_minutes (15) after they happened
-#: (stg_events__events.is_late) must stay strictly below this.
-LATE_SHARE_MAX = 0.05
-#: Share of the valid rows landed on a day that repeat an event already kept (base_events__events
-#: copy_rank > 1, by landed_date) must stay strictly below this. Normal client retries are ~0.2 %;
-#: a file delivered twice is a share of the day's files (25 % for one of four 6-hour parts).
-DUPLICATE_SHARE_MAX = 0.02
-#: Share of a day's rows that may land after the source's freshness deadline.
-LATE_LANDING_SHARE_MAX = 0.01
-#: Freshness deadline per source: hours after the START of the validated (business) day by which its
-#: rows must have landed (ingested_at). 30 = the next day 06:00 UTC, 36 = the next day 12:00 UTC.
-FRESHNESS_DEADLINE_HOURS: dict[str, int] = {
-    "marketing_exposure": 36,  # daily export, lands the next morning (~05:00-06:30)
-    "inventory_snapshots": 30,  # end-of-day snapshot, lands after midnight (~00:30-01:10)
-    "replenishment_orders": 30,  # PO change records, near real time (evening orders land by ~00:30)
-    "orders": 30,  # first version of an order, near real time
-    "order_lines": 30,  # lines land with their order's first version
-    "experiment_assignments": 30,  # near real time
-}
-#: The catalogue snapshot in force on a day may be at most this old (warning).
-CATALOG_MAX_AGE_DAYS = 45
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+{#-
+    Experiment assignments (stg_experiments__assignments) per assignment day, from the first to the
+    later of the last one and the last event day. `keynode check` (suite experiment_assignments)
+    checks the volume against its history, the share landed after the freshness deadline, that a
+    device is assigned to an experiment once, and the rules below.
+-#}
+{%- set deadline_hours = keynode_freshness_deadline_hours('experiment_assignments') %}
+{%- set skew_seconds = var('keynode__clock_skew_tolerance_seconds') | int %}
+
+with
+
+assignments as (
+
+    select
+        assignment_id,
+        experiment_key,
+        variant,
+        device_id,
+        assigned_at,
+        assigned_date,
+        ingested_at
+    from {{ ref('stg_experiments__assignments') }}
+
+),
+
+event_days as (
+
+    select max(event_date) as last_event_day
+    from {{ ref('stg_events__events') }}
+
+),
+
+ranked_assignments as (
+
+    select
+        assignments.*,
+        row_number() over (
+            partition by assignments.experiment_key, assignments.device_id
+            order by assignments.assigned_at, assignments.assignment_id
+        ) as device_assignment_rank,
+        {{ dbt.dateadd('second', -skew_seconds, 'assignments.assigned_at') }} as earliest_valid_ingestion
+    from assignments
+
+),
+
+daily as (
+
+    select
+        assigned_date as date_day,
+        count(*) as assignments,
+        count_if(device_assignment_rank > 1) as reassigned_devices,
+        count_if(
+            variant not in ('control', 'treatment')
+            or ingested_at < earliest_valid_ingestion
+        ) as invalid_rows,
+        count_if(ingested_at > {{ dbt.dateadd('hour', deadline_hours, 'assigned_date') }}) as late_landed_rows
+    from ranked_assignments
+    group by assigned_date
+
+),
+
+bounds as (
+
+    select
+        min(daily.date_day) as first_day,
+        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
+    from daily
+    cross join event_days
+
+),
+
+days as (
+
+    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+
+),
+
+final as (
+
+    select
+        days.date_day,
+        coalesce(daily.assignments, 0) as assignments,
+        coalesce(daily.reassigned_devices, 0) as reassigned_devices,
+        coalesce(daily.invalid_rows, 0) as invalid_rows,
+        coalesce(daily.late_landed_rows, 0) as late_landed_rows,
+        {{ keynode_share('daily.late_landed_rows', 'daily.assignments') }} as late_landing_share,
+        {{ deadline_hours }} as deadline_hours,
+        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+    from days
+    left join daily
+        on days.date_day = daily.date_day
+
+)
+
+select * from final

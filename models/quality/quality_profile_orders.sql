@@ -1,0 +1,101 @@
+{#-
+    Orders (stg_orders__orders) per creation day, counted once (their first version), from the first
+    creation day to the later of the last one and the last event day. `keynode check` (suite orders)
+    checks the volume against its history, the share of first versions landed after the freshness
+    deadline, and the rules below on every version.
+-#}
+{%- set deadline_hours = keynode_freshness_deadline_hours('orders') %}
+
+with
+
+order_versions as (
+
+    select
+        order_id,
+        device_id,
+        platform,
+        status,
+        created_at,
+        paid_at,
+        updated_at,
+        ingested_at
+    from {{ ref('stg_orders__orders') }}
+
+),
+
+event_days as (
+
+    select max(event_date) as last_event_day
+    from {{ ref('stg_events__events') }}
+
+),
+
+ranked_versions as (
+
+    select
+        order_versions.*,
+        cast(order_versions.created_at as date) as created_date,
+        row_number() over (
+            partition by order_versions.order_id
+            order by order_versions.updated_at, order_versions.ingested_at
+        ) as version_rank
+    from order_versions
+
+),
+
+daily as (
+
+    select
+        created_date as date_day,
+        count_if(version_rank = 1) as orders,
+        count(*) as order_versions,
+        count_if(device_id is null or status is null) as rows_with_missing_values,
+        count_if(
+            status not in ('paid', 'cancelled', 'pending_payment', 'refunded')
+            or platform not in ('app', 'web', 'mini_program')
+            or paid_at < created_at
+            or updated_at < created_at
+        ) as invalid_rows,
+        count_if(
+            version_rank = 1 and ingested_at > {{ dbt.dateadd('hour', deadline_hours, 'created_date') }}
+        ) as late_landed_orders
+    from ranked_versions
+    group by created_date
+
+),
+
+bounds as (
+
+    select
+        min(daily.date_day) as first_day,
+        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
+    from daily
+    cross join event_days
+
+),
+
+days as (
+
+    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+
+),
+
+final as (
+
+    select
+        days.date_day,
+        coalesce(daily.orders, 0) as orders,
+        coalesce(daily.order_versions, 0) as order_versions,
+        coalesce(daily.rows_with_missing_values, 0) as rows_with_missing_values,
+        coalesce(daily.invalid_rows, 0) as invalid_rows,
+        coalesce(daily.late_landed_orders, 0) as late_landed_orders,
+        {{ keynode_share('daily.late_landed_orders', 'daily.orders') }} as late_landing_share,
+        {{ deadline_hours }} as deadline_hours,
+        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+    from days
+    left join daily
+        on days.date_day = daily.date_day
+
+)
+
+select * from final
