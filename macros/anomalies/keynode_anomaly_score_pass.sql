@@ -4,8 +4,8 @@
     `input` is a CTE with one row per (funnel_key, node_step, metric_name, metric_date) carrying the
     metric (metric_kind, numerator, denominator, metric_value), the day's promotion flag and traffic
     multiplier, `is_scorable`, the applied settings (training_days, min_training_size, sensitivity,
-    min_volume, direction, use_seasonality, sigma_floor) and `exclude_from_baseline` (days a previous
-    pass flagged). Emits the pass as CTEs <prefix>training .. <prefix>final, the last with the input
+    min_volume, direction, use_seasonality, sigma_floor) and `exclude_from_baseline` (days an earlier
+    pass found beyond the expected range). Emits the pass as CTEs <prefix>training .. <prefix>final, the last with the input
     columns plus training_days_used,
     expected_value, expected_sigma, z_score, p_value, family_size, confidence, family_confidence,
     lower_bound, upper_bound, is_beyond_range (beyond `sensitivity` sigma in the direction: what the

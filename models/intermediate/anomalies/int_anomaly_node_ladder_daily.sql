@@ -5,12 +5,11 @@
       * volatility: coefficient of variation (sample standard deviation / mean) of the metric;
       * correlation: Pearson correlation of the metric with daily paid orders (int_anomaly_daily_outcomes);
       * stability: share of the window's days on which the node was complete (completeness = 1),
-        on time (data latency rate <= keynode__anomaly_max_latency_rate) and had no flagged metric of
-        keynode__anomaly_alert_metrics.
+        on time (data latency rate <= keynode__anomaly_max_latency_rate) and had no flagged alertable
+        metric (registry keynode_anomaly_metrics).
 -#}
 {%- set window = var('keynode__anomaly_ladder_window_days') | int -%}
 {%- set max_latency = var('keynode__anomaly_max_latency_rate') -%}
-{%- set alert_metrics = var('keynode__anomaly_alert_metrics') -%}
 
 with
 
@@ -36,7 +35,7 @@ node_days as (
         max(case when metric_name = 'data_latency_rate' then metric_value end) as data_latency_rate,
         bool_or(
             is_flagged
-            and metric_name in ({% for m in alert_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            and metric_name in ({{ keynode_anomaly_metric_names('alertable', quoted=true) }})
         ) as any_flagged
     from anomalies
     group by funnel_key, node_step, metric_date

@@ -1,12 +1,11 @@
 {#-
-    Node incidents: one row per run of consecutive flagged days of one node metric (metrics of var
-    keynode__anomaly_alert_metrics). An incident opens on its first flagged day and closes on the
+    Node incidents: one row per run of consecutive flagged days of one node metric (the alertable
+    metrics of the registry keynode_anomaly_metrics). An incident opens on its first flagged day and closes on the
     first later day the metric is no longer flagged (closed_date null: still open at the last day of
     data). Only days at or above the configured confidence level (family_confidence, Bonferroni
     across the nodes of the day) are flagged, so weaker deviations never raise an alert. Severity
     comes from the three-level ladder evaluated on the opening day (doc anomaly_severity_ladder).
 -#}
-{%- set alert_metrics = var('keynode__anomaly_alert_metrics') -%}
 {%- set confidence_level = var('keynode__anomaly_confidence_level') | float -%}
 
 with
@@ -14,7 +13,7 @@ with
 anomalies as (
 
     select * from {{ ref('fct_node_anomalies') }}
-    where metric_name in ({% for m in alert_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    where metric_name in ({{ keynode_anomaly_metric_names('alertable', quoted=true) }})
 
 ),
 
