@@ -8,10 +8,14 @@ both fail.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import failures
-from keynode.dbt import run_dbt
+from keynode.dbt import PROJECT_DIR, run_dbt
+
+# Columns that mean the same everywhere are described once, in this file, and reused with doc().
+SHARED_COLUMN_DOCS = PROJECT_DIR / "models" / "_columns__docs.md"
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +85,24 @@ def test_every_model_has_a_key_test(docs):
             tested.update(node["depends_on"]["nodes"])
     untested = [uid for uid, n in keynode_nodes(manifest, kinds=("model",)) if uid not in tested]
     assert untested == []
+
+
+def test_shared_columns_reuse_their_doc_block(docs):
+    """A column named like a block of models/_columns__docs.md (funnel_key, user_key, sku_id, ...) shows
+    that block's text in every model, seed and source that has it (a model may add context after it)."""
+    manifest, _ = docs
+    names = re.findall(r"{% docs (\w+) %}", SHARED_COLUMN_DOCS.read_text(encoding="utf-8"))
+    assert len(names) >= 15
+    shared = {n: manifest["docs"][f"doc.keynode.{n}"]["block_contents"].strip() for n in names}
+    owners = list(keynode_nodes(manifest)) + [
+        (uid, src) for uid, src in manifest["sources"].items() if src["package_name"] == "keynode"
+    ]
+    problems, uses = [], 0
+    for uid, node in owners:
+        for column, meta in node["columns"].items():
+            if column in shared:
+                uses += 1
+                if not meta["description"].strip().startswith(shared[column]):
+                    problems.append(f"{uid}.{column}: {meta['description'][:80]!r}")
+    assert problems == []
+    assert uses > 100
