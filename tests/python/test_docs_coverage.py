@@ -142,3 +142,36 @@ def test_every_macro_and_argument_is_documented(docs):
         problems += [f"{name}({arg}): no description" for arg in blank]
     assert problems == []
     assert len(macros) > 50
+
+
+def marts(manifest):
+    for uid, node in keynode_nodes(manifest, kinds=("model",)):
+        in_marts = node["original_file_path"].startswith("models/marts/")
+        if in_marts and node["name"].startswith(("fct_", "dim_")):
+            yield uid, node
+
+
+def test_every_mart_is_a_public_contract_of_its_area_group(docs):
+    """fct_/dim_ marts: contract enforced with a data_type on every column, access public, and the group
+    of their folder (models/marts/<area>), which names an owner with an email."""
+    manifest, _ = docs
+    groups = {g["name"]: g for g in manifest["groups"].values() if g["package_name"] == "keynode"}
+    problems, found = [], 0
+    for uid, node in marts(manifest):
+        found += 1
+        area = node["original_file_path"].split("/")[2]
+        if not node["contract"]["enforced"]:
+            problems.append(f"{uid}: contract not enforced")
+        untyped = [c for c, meta in node["columns"].items() if not meta.get("data_type")]
+        if untyped:
+            problems.append(f"{uid}: columns without data_type {untyped}")
+        if node["access"] != "public":
+            problems.append(f"{uid}: access {node['access']}")
+        if node["group"] != area:
+            problems.append(f"{uid}: group {node['group']}, folder {area}")
+    for name, group in groups.items():
+        if not group["owner"].get("name") or "@" not in (group["owner"].get("email") or ""):
+            problems.append(f"group {name}: owner needs a name and an email")
+    assert problems == []
+    assert found >= 21
+    assert set(groups) == {"funnels", "behaviour", "sku", "anomalies", "quality"}
