@@ -55,19 +55,22 @@
         {'name': 'bounce_rate', 'kind': 'rate', 'direction': 'spike',
          'censorable': false, 'needs_complete_source': true, 'min_volume_applies': true, 'alertable': false,
          'source': 'node_quality', 'date_column': 'event_date',
-         'numerator': 'bounced_sessions', 'denominator': 'landing_sessions', 'filter': 'landing_sessions > 0'},
+         'numerator': 'bounced_sessions', 'denominator': 'landing_sessions',
+         'filter': 'landing_sessions > 0'},
     ] -%}
     {%- set keys = ['name', 'kind', 'direction', 'censorable', 'needs_complete_source', 'min_volume_applies',
                     'alertable', 'source', 'date_column', 'numerator', 'denominator', 'filter'] -%}
     {%- for m in metrics -%}
         {%- if m.keys() | sort != keys | sort -%}
             {{ exceptions.raise_compiler_error(
-                'keynode_anomaly_metrics: metric ' ~ m.get('name') ~ ' must have exactly the keys ' ~ keys | sort
+                'keynode_anomaly_metrics: metric ' ~ m.get('name')
+                ~ ' must have exactly the keys ' ~ keys | sort
             ) }}
         {%- endif -%}
         {%- if m.kind not in ['rate', 'count', 'duration'] -%}
             {{ exceptions.raise_compiler_error(
-                'keynode_anomaly_metrics: metric ' ~ m.name ~ ' has kind ' ~ m.kind ~ ' (rate, count or duration)'
+                'keynode_anomaly_metrics: metric ' ~ m.name ~ ' has kind ' ~ m.kind
+                ~ ' (rate, count or duration)'
             ) }}
         {%- endif -%}
         {%- if m.direction not in [none, 'drop', 'spike', 'both'] -%}

@@ -40,8 +40,11 @@
                 {%- do broken.append('must be an ISO date YYYY-MM-DD that exists') -%}
             {%- endif -%}
         {%- elif rule.kind in ('integer', 'number') -%}
-            {%- if value is boolean or value is not number or (rule.kind == 'integer' and value is not integer) -%}
-                {%- do broken.append('must be ' ~ ('an integer' if rule.kind == 'integer' else 'a number')) -%}
+            {%- set wrong_type = value is boolean or value is not number
+                or (rule.kind == 'integer' and value is not integer) -%}
+            {%- if wrong_type -%}
+                {%- set kind_text = 'an integer' if rule.kind == 'integer' else 'a number' -%}
+                {%- do broken.append('must be ' ~ kind_text) -%}
             {%- else -%}
                 {%- if 'min' in rule and value < rule.min -%}
                     {%- do broken.append('must be >= ' ~ rule.min) -%}
@@ -60,11 +63,15 @@
                 {%- endif -%}
                 {%- if 'at_most_var' in rule and var(rule.at_most_var) is number
                     and value > var(rule.at_most_var) -%}
-                    {%- do broken.append('must be <= ' ~ rule.at_most_var ~ ' (' ~ var(rule.at_most_var) ~ ')') -%}
+                    {%- do broken.append(
+                        'must be <= ' ~ rule.at_most_var ~ ' (' ~ var(rule.at_most_var) ~ ')'
+                    ) -%}
                 {%- endif -%}
             {%- endif -%}
         {%- else -%}
-            {{ exceptions.raise_compiler_error('keynode_var_rules: unknown kind ' ~ rule.kind ~ ' of ' ~ rule.var) }}
+            {{ exceptions.raise_compiler_error(
+                'keynode_var_rules: unknown kind ' ~ rule.kind ~ ' of ' ~ rule.var
+            ) }}
         {%- endif -%}
         {%- if broken -%}
             {%- do problems.append(rule.var ~ ' = ' ~ shown ~ ': ' ~ broken | join('; ')) -%}

@@ -89,7 +89,8 @@ metric_windows as (
         anomalies.metric_date,
         stddev_samp(anomalies.metric_value) over w as window_stddev,
         avg(anomalies.metric_value) over w as window_mean,
-        corr(anomalies.metric_value, cast(coalesce(outcomes.paid_orders, 0) as double)) over w as window_correlation,
+        corr(anomalies.metric_value, cast(coalesce(outcomes.paid_orders, 0) as double)) over w
+            as window_correlation,
         count(anomalies.metric_value) over w as window_days
     from anomalies
     left join outcomes on anomalies.metric_date = outcomes.outcome_date
@@ -110,7 +111,10 @@ final as (
         cast(metric_windows.metric_date as date) as metric_date,
         cast(metric_windows.window_days as integer) as window_days,
         cast(
-            case when metric_windows.window_mean <> 0 then metric_windows.window_stddev / abs(metric_windows.window_mean) end
+            case
+                when metric_windows.window_mean <> 0
+                    then metric_windows.window_stddev / abs(metric_windows.window_mean)
+            end
             as double
         ) as volatility,
         cast(metric_windows.window_correlation as double) as correlation_with_paid_orders,

@@ -15,8 +15,8 @@
 {%- set base_columns = [
     'funnel_key', 'node_step', 'node_key', 'metric_name', 'metric_date', 'metric_kind', 'numerator',
     'denominator', 'metric_value', 'day_of_week', 'is_promotion_day', 'promotion_multiplier',
-    'source_completeness', 'is_window_censored', 'is_scorable', 'training_days', 'min_training_size', 'sensitivity',
-    'min_volume', 'direction', 'use_seasonality', 'sigma_floor', 'threshold_source'
+    'source_completeness', 'is_window_censored', 'is_scorable', 'training_days', 'min_training_size',
+    'sensitivity', 'min_volume', 'direction', 'use_seasonality', 'sigma_floor', 'threshold_source'
 ] -%}
 
 with
@@ -88,12 +88,17 @@ settings as (
         base.numerator,
         base.denominator,
         base.metric_value,
+        -- days since Sunday 2000-01-02, modulo 7 (0 = Sunday); dbt's datediff renders one long line
+        -- noqa: disable=LT05
         {{ dbt.datediff("cast('2000-01-02' as date)", 'base.metric_date', 'day') }} % 7 as day_of_week,
+        -- noqa: enable=LT05
         base.is_promotion_day,
         base.promotion_multiplier,
         coalesce(completeness.source_completeness, 1.0) as source_completeness,
-        coalesce(thresholds.training_days, {{ var('keynode__anomaly_training_period_days') }}) as training_days,
-        coalesce(thresholds.min_training_size, {{ var('keynode__anomaly_min_training_size') }}) as min_training_size,
+        coalesce(thresholds.training_days, {{ var('keynode__anomaly_training_period_days') }})
+            as training_days,
+        coalesce(thresholds.min_training_size, {{ var('keynode__anomaly_min_training_size') }})
+            as min_training_size,
         coalesce(thresholds.sensitivity, {{ var('keynode__anomaly_sensitivity') }}) as sensitivity,
         coalesce(thresholds.min_volume, {{ var('keynode__anomaly_min_volume') }}) as min_volume,
         coalesce(
@@ -107,7 +112,8 @@ settings as (
         ) as direction,
         coalesce(thresholds.use_seasonality, false) as use_seasonality,
         {{ var('keynode__anomaly_sigma_floor') }} as sigma_floor,
-        case when thresholds.metric_name is null then 'vars' else 'node_metric_thresholds' end as threshold_source
+        case when thresholds.metric_name is null then 'vars' else 'node_metric_thresholds' end
+            as threshold_source
     from base
     left join completeness
         on
