@@ -4,14 +4,14 @@
     `input` is a CTE with one row per (funnel_key, node_step, metric_name, metric_date) carrying the
     metric (metric_kind, numerator, denominator, metric_value), the day's promotion flag and traffic
     multiplier, `is_scorable`, the applied settings (training_days, min_training_size, sensitivity,
-    min_volume, direction, use_seasonality, sigma_floor) and `exclude_from_baseline` (days a previous
-    pass flagged). Emits the pass as CTEs <prefix>training .. <prefix>final, the last with the input
-    columns plus training_days_used,
-    expected_value, expected_sigma, z_score, p_value, family_size, confidence, family_confidence,
-    lower_bound, upper_bound, is_beyond_range (beyond `sensitivity` sigma in the direction: what the
-    next pass leaves out of baselines) and is_flagged (beyond the range and a Bonferroni family
-    confidence of at least `confidence_level`). Every CTE but the last ends with a comma; the caller adds one after the call when it
-    continues its `with` list.
+    min_volume, direction, use_seasonality, sigma_floor) and `exclude_from_baseline` (days an earlier
+    pass found beyond the expected range). Emits the pass as CTEs <prefix>training .. <prefix>final,
+    the last with the input columns plus training_days_used, expected_value, expected_sigma, z_score,
+    p_value, family_size, confidence, family_confidence, lower_bound, upper_bound, is_beyond_range
+    (beyond `sensitivity` sigma in the direction: what the next pass leaves out of baselines) and
+    is_flagged (beyond the range and a Bonferroni family confidence of at least `confidence_level`).
+    Every CTE but the last ends with a comma; the caller adds one after the call when it continues its
+    `with` list.
 
     The baseline of day d uses the newest `training_days` usable days t < d (the day itself is never in
     its own baseline) within a lookback of 3 x training_days days: no promotion days, no excluded
@@ -26,6 +26,9 @@
     the multiplier.
 -#}
 {% macro keynode_anomaly_score_pass(input, confidence_level, prefix) -%}
+    {#- training candidates reach back 3 x training_days days (weeks with seasonality) -#}
+    {%- set lookback_days =
+        '-3 * case when d.use_seasonality then 7 * d.training_days else d.training_days end' -%}
     {{ prefix }}training_days as (
         select
             d.funnel_key,
@@ -48,7 +51,7 @@
                 and d.node_step = t.node_step
                 and d.metric_name = t.metric_name
                 and t.metric_date < d.metric_date
-                and t.metric_date >= {{ dbt.dateadd('day', '-3 * case when d.use_seasonality then 7 * d.training_days else d.training_days end', 'd.metric_date') }}
+                and t.metric_date >= {{ dbt.dateadd('day', lookback_days, 'd.metric_date') }}
                 and (not d.use_seasonality or t.day_of_week = d.day_of_week)
                 and not t.is_promotion_day
                 and not t.exclude_from_baseline
@@ -83,9 +86,11 @@
             coalesce(training.training_days_used, 0) as training_days_used,
             case
                 when d.metric_kind = 'rate'
-                    then cast(training.training_numerator as double) / nullif(training.training_denominator, 0)
+                    then cast(training.training_numerator as double)
+                    / nullif(training.training_denominator, 0)
                 when d.metric_kind = 'count'
-                    then training.training_mean * case when d.is_promotion_day then d.promotion_multiplier else 1.0 end
+                    then training.training_mean
+                    * case when d.is_promotion_day then d.promotion_multiplier else 1.0 end
                 else training.training_mean
             end as expected_value,
             training.training_variance,
@@ -110,7 +115,9 @@
                         least(greatest(expected_value, 1.0 / denominator), 1 - 1.0 / denominator)
                         * (1 - least(greatest(expected_value, 1.0 / denominator), 1 - 1.0 / denominator))
                         / nullif(denominator, 0)
-                        + greatest(coalesce(training_variance, 0) - coalesce(training_binomial_variance, 0), 0)
+                        + greatest(
+                            coalesce(training_variance, 0) - coalesce(training_binomial_variance, 0), 0
+                        )
                     ),
                     sigma_floor
                 )
@@ -125,7 +132,9 @@
                     -- is its standard uncertainty
                     + case
                         when is_promotion_day
-                            then power(0.5 * (promotion_multiplier - 1) * expected_value / promotion_multiplier, 2)
+                            then power(
+                                0.5 * (promotion_multiplier - 1) * expected_value / promotion_multiplier, 2
+                            )
                         else 0
                     end
                 )

@@ -28,11 +28,16 @@
             {%- elif uid.startswith('model.') -%}
                 {%- set node = graph.nodes.get(uid) -%}
                 {%- if node -%}
-                    {%- if uid.split('.')[-1] not in model_names -%}{%- do models.append(node.name) -%}{%- endif -%}
+                    {%- if uid.split('.')[-1] not in model_names -%}
+                        {%- do models.append(node.name) -%}
+                    {%- endif -%}
                     {%- for parent in node.depends_on.nodes -%}{%- do pending.append(parent) -%}{%- endfor -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
-    {{ return('sources: ' ~ (sources | unique | sort | join(', ')) ~ '; models: ' ~ (models | unique | sort | join(', '))) }}
+    {{ return(
+        'sources: ' ~ (sources | unique | sort | join(', '))
+        ~ '; models: ' ~ (models | unique | sort | join(', '))
+    ) }}
 {%- endmacro %}

@@ -5,7 +5,10 @@
 {%- endmacro %}
 
 {% macro default__keynode_json_object(columns) -%}
-    cast(json_object({% for c in columns %}'{{ c }}', {{ c }}{{ ", " if not loop.last }}{% endfor %}) as {{ dbt.type_string() }})
+    cast(
+        json_object({% for c in columns %}'{{ c }}', {{ c }}{{ ", " if not loop.last }}{% endfor %})
+        as {{ dbt.type_string() }}
+    )
 {%- endmacro %}
 
 {% macro spark__keynode_json_object(columns) -%}

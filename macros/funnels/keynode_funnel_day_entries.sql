@@ -4,8 +4,8 @@
     event_id), and last_start_ts, the day's latest node-1 event time.
 
     Portable: a row_number window. DuckDB: a single hash aggregate taking the minimum of a struct
-    (event_ts, event_id, columns...), which avoids sorting every node-1 event. Var `keynode__funnel_portable_sql: true` makes DuckDB run the
-    portable version (tests use it).
+    (event_ts, event_id, columns...), which avoids sorting every node-1 event. Var
+    `keynode__funnel_portable_sql: true` makes DuckDB run the portable version (tests use it).
 -#}
 {% macro keynode_funnel_day_entries(events, columns) -%}
     {{ return(adapter.dispatch('keynode_funnel_day_entries', 'keynode')(events, columns)) }}

@@ -52,7 +52,9 @@
 
 {% macro duckdb__keynode_funnel_next_event(states, events, partition_by, state_ts, state_columns) -%}
     {%- if var('keynode__funnel_portable_sql', false) -%}
-        {{ return(default__keynode_funnel_next_event(states, events, partition_by, state_ts, state_columns)) }}
+        {{ return(default__keynode_funnel_next_event(
+            states, events, partition_by, state_ts, state_columns
+        )) }}
     {%- endif -%}
     select
         {% for column in partition_by %}states.{{ column }},

@@ -9,7 +9,9 @@
                 step_column: node_step
                 value_column: users_reached
 -#}
-{% test keynode_funnel_monotonic(model, partition_by, step_column='node_step', value_column='users_reached') %}
+{% test keynode_funnel_monotonic(
+    model, partition_by, step_column='node_step', value_column='users_reached'
+) %}
 
 select *
 from (

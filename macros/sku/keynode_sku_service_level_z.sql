@@ -2,14 +2,11 @@
     The standard-normal quantile z for a cycle service level (the probability of not running out
     during a replenishment lead time), used in safety stock = z · σ · √L. The level comes from var
     `keynode__sku_service_level` unless given. Jinja has no inverse normal CDF, so the usual levels are
-    tabulated (values of Φ⁻¹ to 4 decimals); any other level is a compile error rather than a guess.
+    tabulated (keynode_sku_service_levels); any other level is a compile error rather than a guess.
 -#}
 {% macro keynode_sku_service_level_z(level=none) -%}
     {%- set level = var('keynode__sku_service_level') if level is none else level -%}
-    {%- set z_by_level = {
-        '0.5': 0.0, '0.8': 0.8416, '0.85': 1.0364, '0.9': 1.2816, '0.95': 1.6449, '0.975': 1.96,
-        '0.98': 2.0537, '0.99': 2.3263, '0.995': 2.5758, '0.999': 3.0902,
-    } -%}
+    {%- set z_by_level = keynode_sku_service_levels() -%}
     {%- set key = (level | float | string) -%}
     {%- if key not in z_by_level -%}
         {{ exceptions.raise_compiler_error(

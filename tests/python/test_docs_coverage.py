@@ -8,10 +8,14 @@ both fail.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import failures
-from keynode.dbt import run_dbt
+from keynode.dbt import PROJECT_DIR, run_dbt
+
+# Columns that mean the same everywhere are described once, in this file, and reused with doc().
+SHARED_COLUMN_DOCS = PROJECT_DIR / "models" / "_columns__docs.md"
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +85,93 @@ def test_every_model_has_a_key_test(docs):
             tested.update(node["depends_on"]["nodes"])
     untested = [uid for uid, n in keynode_nodes(manifest, kinds=("model",)) if uid not in tested]
     assert untested == []
+
+
+def test_shared_columns_reuse_their_doc_block(docs):
+    """A column named like a block of models/_columns__docs.md (funnel_key, user_key, sku_id, ...) shows
+    that block's text in every model, seed and source that has it (a model may add context after it)."""
+    manifest, _ = docs
+    names = re.findall(r"{% docs (\w+) %}", SHARED_COLUMN_DOCS.read_text(encoding="utf-8"))
+    assert len(names) >= 15
+    shared = {n: manifest["docs"][f"doc.keynode.{n}"]["block_contents"].strip() for n in names}
+    owners = list(keynode_nodes(manifest)) + [
+        (uid, src) for uid, src in manifest["sources"].items() if src["package_name"] == "keynode"
+    ]
+    problems, uses = [], 0
+    for uid, node in owners:
+        for column, meta in node["columns"].items():
+            if column in shared:
+                uses += 1
+                if not meta["description"].strip().startswith(shared[column]):
+                    problems.append(f"{uid}.{column}: {meta['description'][:80]!r}")
+    assert problems == []
+    assert uses > 100
+
+
+MACRO_SIGNATURE = re.compile(r"{%-?\s*(macro|test)\s+(\w+)\s*\((.*?)\)\s*-?%}", re.S)
+
+
+def macro_signature(macro: dict) -> list[str]:
+    """Argument names of a macro (or generic test) as written in its SQL file."""
+    for kind, name, args in MACRO_SIGNATURE.findall(macro["macro_sql"]):
+        if (f"test_{name}" if kind == "test" else name) == macro["name"]:
+            return [a.split("=")[0].strip() for a in args.split(",") if a.strip()]
+    raise AssertionError(f"no signature found for {macro['name']}")
+
+
+def test_every_macro_and_argument_is_documented(docs):
+    """Each macro folder has its YAML beside the macros; every macro is described there, with every
+    argument of its signature in order. An adapter implementation (duckdb__x, spark__x, default__x of a
+    dispatched macro x) needs a description; its arguments are documented once, on x."""
+    manifest, _ = docs
+    macros = {m["name"]: m for m in manifest["macros"].values() if m["package_name"] == "keynode"}
+    problems = []
+    for name, macro in sorted(macros.items()):
+        if not macro["description"].strip():
+            problems.append(f"{name}: no description")
+            continue
+        folder = macro["original_file_path"].rsplit("/", 1)[0]
+        if not (macro.get("patch_path") or "").split("://")[-1].startswith(folder + "/"):
+            problems.append(f"{name}: documented outside its folder {folder}")
+        if name.split("__", 1)[-1] in macros and "__" in name:
+            continue
+        documented = [a["name"] for a in macro["arguments"]]
+        if documented != macro_signature(macro):
+            problems.append(f"{name}: documents {documented}, signature {macro_signature(macro)}")
+        blank = [a["name"] for a in macro["arguments"] if not a["description"].strip()]
+        problems += [f"{name}({arg}): no description" for arg in blank]
+    assert problems == []
+    assert len(macros) > 50
+
+
+def marts(manifest):
+    for uid, node in keynode_nodes(manifest, kinds=("model",)):
+        in_marts = node["original_file_path"].startswith("models/marts/")
+        if in_marts and node["name"].startswith(("fct_", "dim_")):
+            yield uid, node
+
+
+def test_every_mart_is_a_public_contract_of_its_area_group(docs):
+    """fct_/dim_ marts: contract enforced with a data_type on every column, access public, and the group
+    of their folder (models/marts/<area>), which names an owner with an email."""
+    manifest, _ = docs
+    groups = {g["name"]: g for g in manifest["groups"].values() if g["package_name"] == "keynode"}
+    problems, found = [], 0
+    for uid, node in marts(manifest):
+        found += 1
+        area = node["original_file_path"].split("/")[2]
+        if not node["contract"]["enforced"]:
+            problems.append(f"{uid}: contract not enforced")
+        untyped = [c for c, meta in node["columns"].items() if not meta.get("data_type")]
+        if untyped:
+            problems.append(f"{uid}: columns without data_type {untyped}")
+        if node["access"] != "public":
+            problems.append(f"{uid}: access {node['access']}")
+        if node["group"] != area:
+            problems.append(f"{uid}: group {node['group']}, folder {area}")
+    for name, group in groups.items():
+        if not group["owner"].get("name") or "@" not in (group["owner"].get("email") or ""):
+            problems.append(f"group {name}: owner needs a name and an email")
+    assert problems == []
+    assert found >= 21
+    assert set(groups) == {"funnels", "behaviour", "sku", "anomalies", "quality"}

@@ -5,12 +5,11 @@
       * volatility: coefficient of variation (sample standard deviation / mean) of the metric;
       * correlation: Pearson correlation of the metric with daily paid orders (int_anomaly_daily_outcomes);
       * stability: share of the window's days on which the node was complete (completeness = 1),
-        on time (data latency rate <= keynode__anomaly_max_latency_rate) and had no flagged metric of
-        keynode__anomaly_alert_metrics.
+        on time (data latency rate <= keynode__anomaly_max_latency_rate) and had no flagged alertable
+        metric (registry keynode_anomaly_metrics).
 -#}
 {%- set window = var('keynode__anomaly_ladder_window_days') | int -%}
 {%- set max_latency = var('keynode__anomaly_max_latency_rate') -%}
-{%- set alert_metrics = var('keynode__anomaly_alert_metrics') -%}
 
 with
 
@@ -36,7 +35,7 @@ node_days as (
         max(case when metric_name = 'data_latency_rate' then metric_value end) as data_latency_rate,
         bool_or(
             is_flagged
-            and metric_name in ({% for m in alert_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            and metric_name in ({{ keynode_anomaly_metric_names('alertable', quoted=true) }})
         ) as any_flagged
     from anomalies
     group by funnel_key, node_step, metric_date
@@ -90,7 +89,8 @@ metric_windows as (
         anomalies.metric_date,
         stddev_samp(anomalies.metric_value) over w as window_stddev,
         avg(anomalies.metric_value) over w as window_mean,
-        corr(anomalies.metric_value, cast(coalesce(outcomes.paid_orders, 0) as double)) over w as window_correlation,
+        corr(anomalies.metric_value, cast(coalesce(outcomes.paid_orders, 0) as double)) over w
+            as window_correlation,
         count(anomalies.metric_value) over w as window_days
     from anomalies
     left join outcomes on anomalies.metric_date = outcomes.outcome_date
@@ -111,7 +111,10 @@ final as (
         cast(metric_windows.metric_date as date) as metric_date,
         cast(metric_windows.window_days as integer) as window_days,
         cast(
-            case when metric_windows.window_mean <> 0 then metric_windows.window_stddev / abs(metric_windows.window_mean) end
+            case
+                when metric_windows.window_mean <> 0
+                    then metric_windows.window_stddev / abs(metric_windows.window_mean)
+            end
             as double
         ) as volatility,
         cast(metric_windows.window_correlation as double) as correlation_with_paid_orders,

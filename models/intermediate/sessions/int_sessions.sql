@@ -46,9 +46,13 @@ numbered as (
                     or ms_since_previous > {{ var('keynode__session_timeout_minutes') }} * 60000 then 1
                 else 0
             end
-        ) over (partition by device_id order by event_ts, event_id rows between unbounded preceding and current row)
-            as session_number
+        ) over device_events as session_number
     from gaps
+    window device_events as (
+        partition by device_id
+        order by event_ts, event_id
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -104,7 +108,10 @@ final as (
         firsts.session_start_ts,
         aggregated.session_end_ts,
         cast(firsts.session_start_ts as date) as session_date,
-        ({{ keynode_epoch_ms('aggregated.session_end_ts') }} - {{ keynode_epoch_ms('firsts.session_start_ts') }})
+        (
+            {{ keynode_epoch_ms('aggregated.session_end_ts') }}
+            - {{ keynode_epoch_ms('firsts.session_start_ts') }}
+        )
         / 1000.0 as duration_seconds,
         aggregated.event_count,
         aggregated.page_view_count,

@@ -8,6 +8,8 @@
 {%- set has_signals = var('keynode__anomaly_use_key_signals') -%}
 {%- set min_days = var('keynode__anomaly_min_supported_days') | int -%}
 {%- set roi_threshold = var('keynode__anomaly_roi_share_threshold') -%}
+{#- rank of a monitored day within its node: date minus rank is constant over a run of days -#}
+{%- set monitored_rank = 'row_number() over (partition by funnel_key, node_step order by metric_date)' -%}
 
 with
 
@@ -84,7 +86,8 @@ shares as (
 
     select
         *,
-        lost_conversions / nullif(sum(lost_conversions) over (partition by funnel_key), 0) as roi_contribution_share
+        lost_conversions / nullif(sum(lost_conversions) over (partition by funnel_key), 0)
+            as roi_contribution_share
     from recoverable
 
 ),
@@ -96,9 +99,11 @@ monitored as (
         node_step,
         metric_date,
         -- islands of consecutive monitored days: date minus its rank is constant within a run
-        {{ dbt.dateadd('day', '-1 * row_number() over (partition by funnel_key, node_step order by metric_date)', 'metric_date') }} as run_anchor
+        {{ dbt.dateadd('day', '-1 * ' ~ monitored_rank, 'metric_date') }} as run_anchor
     from anomalies
-    where metric_name = case when node_step = 1 then 'reach' else 'step_conversion' end and z_score is not null
+    where
+        metric_name = case when node_step = 1 then 'reach' else 'step_conversion' end
+        and z_score is not null
 
 ),
 
@@ -144,15 +149,19 @@ final as (
         cast(nodes.owning_department as {{ dbt.type_string() }}) as owning_department,
         cast(shares.lost_conversions as double) as lost_conversions,
         cast(shares.roi_contribution_share as double) as roi_contribution_share,
-        cast(coalesce(shares.roi_contribution_share > {{ roi_threshold }}, false) as boolean) as is_high_roi_share,
+        cast(coalesce(shares.roi_contribution_share > {{ roi_threshold }}, false) as boolean)
+            as is_high_roi_share,
         cast(shares.leverage as double) as leverage,
         cast(
-            coalesce(shares.leverage >= 1.2 * avg(shares.leverage) over (partition by nodes.funnel_key), false)
+            coalesce(
+                shares.leverage >= 1.2 * avg(shares.leverage) over (partition by nodes.funnel_key), false
+            )
             as boolean
         ) as is_high_leverage,
         cast(nodes.is_intervenable as boolean) as is_intervenable,
         cast(coalesce(support.longest_monitored_run_days, 0) as integer) as longest_monitored_run_days,
-        cast(coalesce(support.longest_monitored_run_days, 0) >= {{ min_days }} as boolean) as has_data_support,
+        cast(coalesce(support.longest_monitored_run_days, 0) >= {{ min_days }} as boolean)
+            as has_data_support,
         {% if has_signals -%}
             cast(signals.information_gain_ratio as double) as information_gain_ratio,
             cast(signals.next_move_entropy_bits as double) as next_move_entropy_bits,

@@ -1,12 +1,12 @@
 {#-
-    Node incidents: one row per run of consecutive flagged days of one node metric (metrics of var
-    keynode__anomaly_alert_metrics). An incident opens on its first flagged day and closes on the
-    first later day the metric is no longer flagged (closed_date null: still open at the last day of
-    data). Only days at or above the configured confidence level (family_confidence, Bonferroni
-    across the nodes of the day) are flagged, so weaker deviations never raise an alert. Severity
-    comes from the three-level ladder evaluated on the opening day (doc anomaly_severity_ladder).
+    Node incidents: one row per run of consecutive flagged days of one node metric (the alertable
+    metrics of the registry keynode_anomaly_metrics). An incident opens on its first flagged day and
+    closes on the first later day the metric is no longer flagged (closed_date null: still open at the
+    last day of data). Only days at or above the configured confidence level (family_confidence,
+    Bonferroni across the nodes of the day) are flagged, so weaker deviations never raise an alert.
+    Severity comes from the three-level ladder evaluated on the opening day (doc
+    anomaly_severity_ladder).
 -#}
-{%- set alert_metrics = var('keynode__anomaly_alert_metrics') -%}
 {%- set confidence_level = var('keynode__anomaly_confidence_level') | float -%}
 
 with
@@ -14,7 +14,7 @@ with
 anomalies as (
 
     select * from {{ ref('fct_node_anomalies') }}
-    where metric_name in ({% for m in alert_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    where metric_name in ({{ keynode_anomaly_metric_names('alertable', quoted=true) }})
 
 ),
 
@@ -95,11 +95,13 @@ graded as (
         ladder.volatility,
         ladder.correlation_with_paid_orders,
         ladder.stability,
-        coalesce(ladder.volatility > {{ var('keynode__anomaly_volatility_threshold') }}, false) as needs_risk_assessment,
+        coalesce(ladder.volatility > {{ var('keynode__anomaly_volatility_threshold') }}, false)
+            as needs_risk_assessment,
         coalesce(
             ladder.correlation_with_paid_orders < {{ var('keynode__anomaly_correlation_threshold') }}, false
         ) as needs_data_model_rebuild,
-        coalesce(ladder.stability < {{ var('keynode__anomaly_stability_threshold') }}, false) as needs_redundant_backup
+        coalesce(ladder.stability < {{ var('keynode__anomaly_stability_threshold') }}, false)
+            as needs_redundant_backup
     from closing
     left join ladder
         on
@@ -124,7 +126,8 @@ final as (
         cast(opened_date as date) as opened_date,
         cast(last_anomalous_date as date) as last_anomalous_date,
         cast(closed_date as date) as closed_date,
-        cast(case when closed_date is null then 'open' else 'closed' end as {{ dbt.type_string() }}) as status,
+        cast(case when closed_date is null then 'open' else 'closed' end as {{ dbt.type_string() }})
+            as status,
         cast(anomalous_days as integer) as anomalous_days,
         cast(deviation_direction as {{ dbt.type_string() }}) as deviation_direction,
         cast(peak_abs_z_score as double) as peak_abs_z_score,

@@ -10,11 +10,13 @@
 {#- chains starting on a day may continue this many later days (conversion window, rounded up) -#}
 {%- set window_days = ((var('keynode__conversion_window_minutes') | int) / 1440) | round(0, 'ceil') | int -%}
 {%- set confidence_level = var('keynode__anomaly_confidence_level') | float -%}
+{%- set min_source_completeness = var('keynode__anomaly_min_source_completeness') | float -%}
+{%- set default_direction = var('keynode__anomaly_direction') -%}
 {%- set base_columns = [
     'funnel_key', 'node_step', 'node_key', 'metric_name', 'metric_date', 'metric_kind', 'numerator',
     'denominator', 'metric_value', 'day_of_week', 'is_promotion_day', 'promotion_multiplier',
-    'source_completeness', 'is_window_censored', 'is_scorable', 'training_days', 'min_training_size', 'sensitivity',
-    'min_volume', 'direction', 'use_seasonality', 'sigma_floor', 'threshold_source'
+    'source_completeness', 'is_window_censored', 'is_scorable', 'training_days', 'min_training_size',
+    'sensitivity', 'min_volume', 'direction', 'use_seasonality', 'sigma_floor', 'threshold_source'
 ] -%}
 
 with
@@ -86,25 +88,32 @@ settings as (
         base.numerator,
         base.denominator,
         base.metric_value,
+        -- days since Sunday 2000-01-02, modulo 7 (0 = Sunday); dbt's datediff renders one long line
+        -- noqa: disable=LT05
         {{ dbt.datediff("cast('2000-01-02' as date)", 'base.metric_date', 'day') }} % 7 as day_of_week,
+        -- noqa: enable=LT05
         base.is_promotion_day,
         base.promotion_multiplier,
         coalesce(completeness.source_completeness, 1.0) as source_completeness,
-        coalesce(thresholds.training_days, {{ var('keynode__anomaly_training_period_days') }}) as training_days,
-        coalesce(thresholds.min_training_size, {{ var('keynode__anomaly_min_training_size') }}) as min_training_size,
+        coalesce(thresholds.training_days, {{ var('keynode__anomaly_training_period_days') }})
+            as training_days,
+        coalesce(thresholds.min_training_size, {{ var('keynode__anomaly_min_training_size') }})
+            as min_training_size,
         coalesce(thresholds.sensitivity, {{ var('keynode__anomaly_sensitivity') }}) as sensitivity,
         coalesce(thresholds.min_volume, {{ var('keynode__anomaly_min_volume') }}) as min_volume,
         coalesce(
             thresholds.direction,
-            case
-                when base.metric_name in ('drop_off', 'data_latency_rate', 'bounce_rate', 'time_to_convert')
-                    then 'spike'
-                else '{{ var("keynode__anomaly_direction") }}'
+            -- the registry's default direction of the metric (none there: var keynode__anomaly_direction)
+            case base.metric_name
+                {%- for metric in keynode_anomaly_metrics() %}
+                    when '{{ metric.name }}' then '{{ metric.direction or default_direction }}'
+                {%- endfor %}
             end
         ) as direction,
         coalesce(thresholds.use_seasonality, false) as use_seasonality,
         {{ var('keynode__anomaly_sigma_floor') }} as sigma_floor,
-        case when thresholds.metric_name is null then 'vars' else 'node_metric_thresholds' end as threshold_source
+        case when thresholds.metric_name is null then 'vars' else 'node_metric_thresholds' end
+            as threshold_source
     from base
     left join completeness
         on
@@ -125,7 +134,7 @@ data_end as (
 
     select max(metric_date) as last_complete_date
     from completeness
-    where source_completeness >= 0.9
+    where source_completeness >= {{ min_source_completeness }}
 
 ),
 
@@ -134,7 +143,7 @@ censoring as (
     select
         settings.*,
         coalesce(
-            settings.metric_name in ('step_conversion', 'drop_off', 'reach', 'time_to_convert')
+            settings.metric_name in ({{ keynode_anomaly_metric_names('censorable', quoted=true) }})
             and {{ dbt.dateadd('day', window_days, 'settings.metric_date') }} > data_end.last_complete_date,
             false
         ) as is_window_censored
@@ -147,13 +156,19 @@ pass_0 as (
 
     select
         *,
-        -- a business metric is scored only on days the events source is (nearly) complete; an
-        -- incomplete day is reported by the completeness metric itself
+        -- a business metric (needs_complete_source in the registry) is scored only on days the events
+        -- source is (nearly) complete; an incomplete day is reported by the completeness metric itself
         (
             metric_value is not null
             and not is_window_censored
-            and denominator >= case when metric_name = 'completeness' then 0 else min_volume end
-            and (metric_name in ('completeness', 'data_latency_rate') or source_completeness >= 0.9)
+            and (
+                metric_name not in ({{ keynode_anomaly_metric_names('min_volume_applies', quoted=true) }})
+                or denominator >= min_volume
+            )
+            and (
+                metric_name not in ({{ keynode_anomaly_metric_names('needs_complete_source', quoted=true) }})
+                or source_completeness >= {{ min_source_completeness }}
+            )
         ) as is_scorable
     from censoring
 

@@ -6,7 +6,9 @@
     compile time) are named in upstream_lineage.
 -#}
 {%- set max_latency = var('keynode__anomaly_max_latency_rate') -%}
-{%- set lineage = keynode_anomaly_upstream_lineage(['fct_node_funnel_daily', 'int_anomaly_node_quality_daily']) -%}
+{%- set lineage = keynode_anomaly_upstream_lineage(
+    ['fct_node_funnel_daily', 'int_anomaly_node_quality_daily']
+) -%}
 
 -- depends_on: {{ ref('fct_node_funnel_daily') }}
 with

@@ -1,12 +1,14 @@
 {#-
     Node metrics in long form: one row per (funnel_key, node_step, metric_date, metric_name). Rates
     carry numerator and denominator; counts and durations have denominator = the volume they rest on.
-    Metrics (doc anomaly_metric_catalogue): step_conversion, drop_off, reach (fct_node_funnel_daily),
-    time_to_convert (int_funnel_user_days step times), data_latency_rate, completeness, bounce_rate
-    (int_anomaly_node_quality_daily). Days are funnel dates (chain-start days) for funnel metrics and
-    event days for the data-quality metrics.
+    The metrics are those of the registry keynode_anomaly_metrics (doc anomaly_metric_catalogue): one
+    union branch per metric, read from its source CTE below (funnel_daily, step_times, node_quality)
+    with its date column, numerator, denominator and filter. Days are funnel dates (chain-start days)
+    for funnel metrics and event days for the data-quality metrics.
 -#}
 {%- set max_steps = keynode_funnel_max_steps() -%}
+{#- the CTEs a metric of the registry can read (its `source`) -#}
+{%- set sources = ['funnel_daily', 'step_times', 'node_quality'] -%}
 
 with
 
@@ -24,7 +26,7 @@ funnel_daily as (
 
 ),
 
-quality as (
+node_quality as (
 
     select * from {{ ref('int_anomaly_node_quality_daily') }}
 
@@ -67,91 +69,28 @@ step_times as (
 ),
 
 metrics as (
+    {%- for metric in keynode_anomaly_metrics() %}
+        {%- if metric.source not in sources %}
+            {{ exceptions.raise_compiler_error(
+                'fct_node_metrics_daily: metric ' ~ metric.name ~ ' reads source ' ~ metric.source
+                ~ ', which is none of the CTEs ' ~ sources | join(', ')
+            ) }}
+        {%- endif %}
 
-    select
-        funnel_key,
-        node_step,
-        funnel_date as metric_date,
-        'step_conversion' as metric_name,
-        'rate' as metric_kind,
-        cast(users_reached as double) as numerator,
-        cast(users_reached_previous as double) as denominator
-    from funnel_daily
-    where node_step > 1
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        funnel_date as metric_date,
-        'drop_off' as metric_name,
-        'rate' as metric_kind,
-        cast(users_dropped as double) as numerator,
-        cast(users_reached_previous as double) as denominator
-    from funnel_daily
-    where node_step > 1
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        funnel_date as metric_date,
-        'reach' as metric_name,
-        'count' as metric_kind,
-        cast(users_reached as double) as numerator,
-        cast(users_reached as double) as denominator
-    from funnel_daily
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        funnel_date as metric_date,
-        'time_to_convert' as metric_name,
-        'duration' as metric_kind,
-        minutes_total as numerator,
-        cast(users_timed as double) as denominator
-    from step_times
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        event_date as metric_date,
-        'data_latency_rate' as metric_name,
-        'rate' as metric_kind,
-        cast(late_events as double) as numerator,
-        cast(node_events as double) as denominator
-    from quality
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        event_date as metric_date,
-        'completeness' as metric_name,
-        'rate' as metric_kind,
-        cast(source_hours_present as double) as numerator,
-        24.0 as denominator
-    from quality
-
-    union all
-
-    select
-        funnel_key,
-        node_step,
-        event_date as metric_date,
-        'bounce_rate' as metric_name,
-        'rate' as metric_kind,
-        cast(bounced_sessions as double) as numerator,
-        cast(landing_sessions as double) as denominator
-    from quality
-    where landing_sessions > 0
+        select
+            funnel_key,
+            node_step,
+            {{ metric.date_column }} as metric_date,
+            '{{ metric.name }}' as metric_name,
+            '{{ metric.kind }}' as metric_kind,
+            cast({{ metric.numerator }} as double) as numerator,
+            cast({{ metric.denominator }} as double) as denominator
+        from {{ metric.source }}
+        {%- if metric.filter %}
+            where {{ metric.filter }}
+        {%- endif %}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

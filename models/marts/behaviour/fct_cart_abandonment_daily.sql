@@ -53,7 +53,9 @@ final as (
             as double
         ) as removed_item_share,
         cast(
-            case when abandoned_adds > 0 then cast(abandoned_browsed_other_skus as double) / abandoned_adds end
+            case
+                when abandoned_adds > 0 then cast(abandoned_browsed_other_skus as double) / abandoned_adds
+            end
             as double
         ) as browsed_other_skus_share,
         cast(

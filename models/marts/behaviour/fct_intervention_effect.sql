@@ -94,7 +94,9 @@ rates as (
         *,
         case when carts_reminded > 0 then cast(conversions_reminded as double) / carts_reminded end
             as conversion_rate_reminded,
-        case when carts_not_reminded > 0 then cast(conversions_not_reminded as double) / carts_not_reminded end
+        case
+            when carts_not_reminded > 0 then cast(conversions_not_reminded as double) / carts_not_reminded
+        end
             as conversion_rate_not_reminded
     from counts
 
@@ -120,7 +122,8 @@ final as (
         cast(conversion_rate_reminded - conversion_rate_not_reminded as double) as conversion_uplift,
         cast(
             case
-                when conversion_rate_not_reminded > 0 then conversion_rate_reminded / conversion_rate_not_reminded
+                when conversion_rate_not_reminded > 0
+                    then conversion_rate_reminded / conversion_rate_not_reminded
             end as double
         ) as conversion_rate_ratio
     from rates

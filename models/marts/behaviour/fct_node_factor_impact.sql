@@ -133,8 +133,10 @@ rates as (
 
     select
         *,
-        case when views_slow > 0 then cast(conversions_slow as double) / views_slow end as conversion_rate_slow,
-        case when views_fast > 0 then cast(conversions_fast as double) / views_fast end as conversion_rate_fast,
+        case when views_slow > 0 then cast(conversions_slow as double) / views_slow end
+            as conversion_rate_slow,
+        case when views_fast > 0 then cast(conversions_fast as double) / views_fast end
+            as conversion_rate_fast,
         case
             when views_slow + views_fast > 0
                 then cast(conversions_slow + conversions_fast as double) / (views_slow + views_fast)
@@ -151,7 +153,9 @@ impact as (
         conversion_rate_fast - conversion_rate_slow as conversion_rate_difference,
         views_slow * (conversion_rate_fast - conversion_rate_slow) as excess_lost_conversions,
         case
-            when views_slow > 0 and views_fast > 0 and conversion_rate_measured > 0 and conversion_rate_measured < 1
+            when
+                views_slow > 0 and views_fast > 0
+                and conversion_rate_measured > 0 and conversion_rate_measured < 1
                 then
                     (conversion_rate_fast - conversion_rate_slow)
                     / sqrt(

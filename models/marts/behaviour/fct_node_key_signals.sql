@@ -250,7 +250,8 @@ conditional_entropy as (
         sum(case when is_reached then user_days else 0 end) as user_days_reached,
         sum(case when is_reached and is_converted then user_days else 0 end) as user_days_reached_converted,
         sum(
-            (cast(user_days as double) / user_days_total) * ln(cast(user_days_same_reach as double) / user_days)
+            (cast(user_days as double) / user_days_total)
+            * ln(cast(user_days_same_reach as double) / user_days)
         ) / ln(2.0) as conditional_entropy_bits
     from (
         select

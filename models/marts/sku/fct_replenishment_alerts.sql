@@ -140,8 +140,11 @@ final as (
         opened.rule_key,
         opened.alert_opened_date,
         opened.is_new_alert,
+        -- dbt's datediff renders one long line
+        -- noqa: disable=LT05
         cast({{ dbt.datediff('opened.alert_opened_date', 'opened.date_day', 'day') }} + 1 as integer)
             as days_open,
+        -- noqa: enable=LT05
         opened.rule_metric,
         cast(opened.rule_value as double) as rule_value,
         cast(opened.rule_threshold as double) as rule_threshold,

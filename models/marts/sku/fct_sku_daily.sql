@@ -148,7 +148,8 @@ demand as (
         *,
         case when day_index >= 7 then units_last_7_rows end as trailing_7d_units,
         case when day_index >= 14 then units_prior_7_rows end as previous_7d_units,
-        case when day_index >= 14 then multiplier_last_7_rows / multiplier_prior_7_rows end as promotion_factor_7d,
+        case when day_index >= 14 then multiplier_last_7_rows / multiplier_prior_7_rows end
+            as promotion_factor_7d,
         case
             when exposure_days_reported = {{ exposure_window }} then exposure_impressions
         end as trailing_exposure_impressions,

@@ -42,6 +42,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from keynode.paths import PROJECT_DIR
+from keynode.project import dbt_var
 from keynode.stats import anomaly as st
 
 DEFAULT_METRICS = ("step_conversion",)
@@ -73,13 +74,14 @@ def load_history(duckdb_path: Path, metrics: list[str]) -> pd.DataFrame:
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         # only days the SQL scorer could score whatever the thresholds: not right-censored (chains still
-        # inside their conversion window at the end of the data) and the events source (nearly)
-        # complete, the same conditions as is_scorable in fct_node_anomalies
+        # inside their conversion window at the end of the data) and the events source complete enough
+        # (dbt var keynode__anomaly_min_source_completeness), the same conditions as is_scorable in
+        # fct_node_anomalies
         hist = con.execute(
             "select funnel_key, node_step, metric_name, metric_date, numerator, denominator "
             "from fct_node_anomalies where metric_name in (select unnest(?)) and not is_window_censored "
-            "and (metric_name in ('completeness', 'data_latency_rate') or source_completeness >= 0.9)",
-            [metrics],
+            "and (metric_name in ('completeness', 'data_latency_rate') or source_completeness >= ?)",
+            [metrics, float(dbt_var("keynode__anomaly_min_source_completeness"))],
         ).df()
         promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
     finally:

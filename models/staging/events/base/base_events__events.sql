@@ -87,12 +87,16 @@ checked as (
             {'reason': 'missing_id', 'column': 'device_id', 'fails_when': 'typed.device_id is null'},
             {'reason': 'malformed_timestamp', 'column': 'event_time', 'fails_when': 'typed.event_ts is null'},
             {'reason': 'event_time_before_source_start', 'column': 'event_time',
-             'fails_when': "typed.event_ts < cast('" ~ var('keynode__events_source_start') ~ "' as timestamp)"},
+             'fails_when': "typed.event_ts < cast('" ~ var('keynode__events_source_start')
+                 ~ "' as timestamp)"},
             {'reason': 'event_time_in_future', 'column': 'event_time',
              'fails_when': 'typed.event_ts > ' ~ keynode_current_timestamp()},
             {'reason': 'ingested_before_event', 'column': 'ingested_at',
-             'fails_when': 'typed.ingested_at < ' ~ dbt.dateadd('second', -1 * var('keynode__clock_skew_tolerance_seconds'), 'typed.event_ts')},
-            {'reason': 'unknown_event_name', 'column': 'event_name', 'fails_when': 'event_catalog.event_name is null'},
+             'fails_when': 'typed.ingested_at < ' ~ dbt.dateadd(
+                 'second', -1 * var('keynode__clock_skew_tolerance_seconds'), 'typed.event_ts'
+             )},
+            {'reason': 'unknown_event_name', 'column': 'event_name',
+             'fails_when': 'event_catalog.event_name is null'},
             {'reason': 'unparseable_properties', 'column': 'properties',
              'fails_when': 'typed.properties is not null and not ' ~ keynode_json_valid('typed.properties')},
             {'reason': 'invalid_price', 'column': 'price',

@@ -1,4 +1,7 @@
-{#- Every landed replenishment-order change record, typed and checked, with its copy rank on (po_id, status). -#}
+{#-
+    Every landed replenishment-order change record, typed and checked, with its copy rank on
+    (po_id, status).
+-#}
 {{ config(materialized='table') }}
 
 with
@@ -45,8 +48,10 @@ checked as (
             {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'typed.sku_id is null'},
             {'reason': 'missing_id', 'column': 'status', 'fails_when': 'typed.status is null'},
             {'reason': 'invalid_quantity', 'column': 'quantity_ordered',
-             'fails_when': 'typed.quantity_ordered <= 0 or typed.quantity_ordered > ' ~ var('keynode__max_po_quantity')},
-            {'reason': 'invalid_quantity', 'column': 'quantity_received', 'fails_when': 'typed.quantity_received < 0'},
+             'fails_when': 'typed.quantity_ordered <= 0 or typed.quantity_ordered > '
+                 ~ var('keynode__max_po_quantity')},
+            {'reason': 'invalid_quantity', 'column': 'quantity_received',
+             'fails_when': 'typed.quantity_received < 0'},
             {'reason': 'unknown_sku', 'column': 'sku_id', 'fails_when': 'skus.sku_id is null'},
         ]) }}
     from typed

@@ -45,7 +45,8 @@ checked as (
                 ~ (' or typed.quantity < 0' if not var('keynode__allow_negative_order_quantity') else '')},
             {'reason': 'invalid_price', 'column': 'unit_price',
              'fails_when': 'typed.unit_price < 0 or typed.unit_price > ' ~ var('keynode__max_unit_price')},
-            {'reason': 'invalid_price', 'column': 'discount_amount', 'fails_when': 'typed.discount_amount < 0'},
+            {'reason': 'invalid_price', 'column': 'discount_amount',
+             'fails_when': 'typed.discount_amount < 0'},
             {'reason': 'unknown_sku', 'column': 'sku_id', 'fails_when': 'skus.sku_id is null'},
         ]) }}
     from typed
