@@ -8,8 +8,10 @@ Inside every artefact (schema ``main``):
   the data range, whether the checks passed, and what happened to the newest build
   (``newest_build_status`` = published / held_back, with ``held_back_reasons``; ``serving_reason`` =
   published / held_back / rolled_back);
-- ``published_tables``: per published table its row count, content checksum, Parquet file, pseudonymised
-  columns and date range; ``published_checks``: the audit gates the build passed.
+- ``published_tables``: per published table its row count, content checksums (md5 over the sorted md5s
+  of its rows: ``content_checksum`` of every column, ``exact_columns_checksum`` of all but the
+  floating-point ones, see keynode.publish.writer.checksum_rows), Parquet file, pseudonymised columns
+  and date range; ``published_checks``: the audit gates the build passed.
 
 Beside it, ``published_status.json`` holds the same facts plus the list of kept versions.
 """
@@ -32,7 +34,8 @@ STATUS_COLUMNS = {
 }  # fmt: skip
 TABLE_COLUMNS = {
     "table_schema": "varchar", "table_name": "varchar", "row_count": "bigint", "column_count": "integer",
-    "content_checksum": "varchar", "parquet_file": "varchar", "pseudonymised_columns": "varchar",
+    "content_checksum": "varchar", "exact_columns_checksum": "varchar", "parquet_file": "varchar",
+    "pseudonymised_columns": "varchar",
     "date_column": "varchar", "date_from": "date", "date_through": "date",
 }  # fmt: skip
 CHECK_COLUMNS = {"gate": "varchar", "subject": "varchar", "passed": "boolean", "detail": "varchar"}
