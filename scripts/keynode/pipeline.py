@@ -137,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
     raw = (args.raw or default_raw_path()).resolve()
     db = (args.duckdb or default_duckdb_path()).resolve()
     try:  # before anything is built: a hostile path or a production run without its key stops here
+        for path, what in ((raw, "--raw / KEYNODE_RAW_PATH"), (db, "--duckdb / KEYNODE_DUCKDB_PATH")):
+            safe_path(path, what)
+            if "'" in str(path) or "\\" in str(path):  # dbt pastes the raw path into read_parquet('...')
+                raise UnsafeValue(f"{what} may not contain a quote or a backslash: {path}")
         layout = BiLayout.at(safe_path(args.bi, "--bi") if args.bi else default_bi_path(db))
         key = resolve_key()
     except (UnsafeValue, PseudonymKeyMissing) as exc:

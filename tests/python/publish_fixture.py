@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +168,20 @@ class ReaderPool:
                 rows += [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
         return rows
 
+    def wait_for_reads_after(self, moment: float, per_reader: int, timeout: float = 120.0) -> None:
+        """Waits until every reader has read ``per_reader`` times after ``moment``."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            done = [
+                sum(1 for line in out.read_text().splitlines() if json.loads(line)["at"] > moment)
+                for out in self.outputs
+                if out.exists()
+            ]
+            if len(done) == len(self.outputs) and min(done) >= per_reader:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"readers did not read {per_reader} times after the publication")
+
     def stop(self) -> list[dict]:
         self.stop_file.touch()
         for process in self.processes:
@@ -194,19 +209,35 @@ def raw_identifiers(raw: Path) -> set[str]:
     return found
 
 
+def text_columns(con, relation: str) -> list[str]:
+    """Columns that can hold text: VARCHAR, JSON, BLOB and nested types. A raw identifier is text, so
+    numbers, dates, timestamps and booleans cannot hold one."""
+    types = con.execute(
+        f"select column_name, column_type from (describe select * from {relation})"
+    ).fetchall()
+    markers = ("VARCHAR", "JSON", "BLOB", "[", "STRUCT", "MAP", "UNION")
+    return [name for name, typ in types if any(m in typ.upper() for m in markers)]
+
+
 def identifier_hits(con, relations: list[str], identifiers: set[str]) -> dict[str, int]:
-    """Per relation.column, how many values contain a raw identifier as a token (letters, digits and
-    dashes: 'anon:D000000011' and JSON text are split, a 64-hex pseudonym is one token)."""
-    con.execute("create or replace temp table raw_ids (v varchar)")
-    con.executemany("insert into raw_ids values (?)", [[v] for v in sorted(identifiers)])
+    """Per relation.column, how many tokens of its values are raw identifiers (tokens: runs of letters,
+    digits and dashes, so 'anon:D000000011' and JSON text are split and a 64-hex pseudonym is one token).
+    Every text column of every relation is scanned (one pass per relation, then per column on a hit)."""
+    con.execute("create or replace temp table raw_ids (v varchar primary key)")
+    con.execute("insert into raw_ids select unnest(?::varchar[])", [sorted(identifiers)])
+
+    def count(relation: str, columns: list[str]) -> int:
+        text = " || ' ' || ".join(f"coalesce(cast(\"{c}\" as varchar), '')" for c in columns)
+        return con.execute(
+            f"select count(*) from (select unnest(regexp_extract_all({text}, '[A-Za-z0-9-]+')) as token "
+            f"from {relation}) as t join raw_ids on t.token = raw_ids.v"
+        ).fetchone()[0]
+
     hits = {}
     for relation in relations:
-        columns = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
-        for column in columns:
-            n = con.execute(
-                f'select count(*) from (select unnest(regexp_extract_all(cast("{column}" as varchar), '
-                f"'[A-Za-z0-9-]+')) as token from {relation}) as t join raw_ids on t.token = raw_ids.v"
-            ).fetchone()[0]
-            if n:
-                hits[f"{relation}.{column}"] = n
+        columns = text_columns(con, relation)
+        if columns and count(relation, columns):
+            for column in columns:
+                if n := count(relation, [column]):
+                    hits[f"{relation}.{column}"] = n
     return hits

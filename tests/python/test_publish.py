@@ -59,6 +59,10 @@ def test_json_fields_are_pseudonymised_and_the_rest_kept():
     apply = pseudonym.json_pseudonymiser(DEV, ["user_id", "device_id"])
     out = json.loads(apply('{"user_id": "U1", "device_id": null, "price": -1.5, "sku_id": "S"}'))
     assert out == {"user_id": DEV.pseudonym("U1"), "device_id": None, "price": -1.5, "sku_id": "S"}
+    nested = json.loads(
+        apply('{"user_id": "U1", "properties": "{\\"user_id\\": \\"U2\\", \\"tier\\": \\"gold\\"}"}')
+    )
+    assert json.loads(nested["properties"]) == {"user_id": DEV.pseudonym("U2"), "tier": "gold"}
     assert apply("not json U1") == DEV.pseudonym("not json U1")  # uninspectable text: hashed whole
     assert apply("[1, 2]") == DEV.pseudonym("[1, 2]")
     assert apply(None) is None
@@ -283,6 +287,10 @@ def test_hostile_values_are_refused_with_no_side_effect(tmp_path):
         "run", "--duckdb", str(tmp_path / "w.duckdb"), "--raw", str(tmp_path / "raw"), "--bi", "a\tb.duckdb"
     )
     assert run.returncode == 2 and "control characters" in run.stderr
+    run = keynode(
+        "run", "--duckdb", str(tmp_path / "w.duckdb"), "--raw", str(tmp_path / "r'); drop table x; --")
+    )
+    assert run.returncode == 2 and "may not contain a quote" in run.stderr
     check = keynode(
         "check", "--duckdb-path", str(wh.duckdb_path), "--start-date", "2026-10-01'; drop table x; --"
     )
@@ -311,3 +319,46 @@ def test_production_run_without_a_key_stops_before_building(tmp_path):
     assert result.returncode == 2
     assert "KEYNODE_PSEUDONYM_KEY is not set" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no raw zone generated, no warehouse, no artefact
+
+
+VALIDATE_VARS = PROJECT_DIR / "macros" / "project" / "keynode_validate_vars.sql"
+
+
+def test_every_project_var_is_validated_before_dbt_runs():
+    import yaml
+
+    listed = set(re.findall(r"'(keynode__[a-z0-9_]+)'", VALIDATE_VARS.read_text()))
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    assert set(project["vars"]) <= listed, sorted(set(project["vars"]) - listed)
+    assert "{{ keynode_validate_vars() }}" in project["on-run-start"]
+
+
+HOSTILE_VARS = [
+    ({"keynode__events_source_start": "2020-01-01' as timestamp); drop table funnels; --"}, "must be a date"),
+    ({"keynode__lookback_days": "3; drop table funnels"}, "keynode__lookback_days must be a number"),
+    (
+        {"keynode__anomaly_alert_metrics": ["reach", "x') or 1=1 --"]},
+        "must be a list of lower-case identifiers",
+    ),
+    (
+        {"keynode__anomaly_direction": "drop' --"},
+        "keynode__anomaly_direction must be a lower-case identifier",
+    ),
+    ({"keynode__publish_max_quarantine_share": {"default": "1; --"}}, "must map lower-case names to numbers"),
+    ({"keynode__raw_path": "../../x'); copy funnels to ('/tmp/out"}, "must not contain quotes"),
+]
+
+
+def test_hostile_dbt_vars_stop_dbt_before_anything_runs(tmp_path):
+    from keynode.dbt import DbtFailed, Warehouse, run_dbt
+
+    wh = Warehouse(tmp_path / "wh.duckdb", tmp_path / "raw", tmp_path / "target", tmp_path / "logs")
+    for hostile, message in HOSTILE_VARS:
+        with pytest.raises(DbtFailed, match=re.escape(message)):
+            run_dbt(wh, ["seed", "--vars", json.dumps(hostile)])
+    if wh.duckdb_path.exists():  # dbt may open the file; no seed was loaded into it
+        con = duckdb.connect(str(wh.duckdb_path), read_only=True)
+        try:
+            assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == 0
+        finally:
+            con.close()

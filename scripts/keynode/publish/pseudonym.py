@@ -47,6 +47,19 @@ class PseudonymKey:
             return None
         return hmac.new(self.secret, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def pseudonyms(self, values: list[str | None]) -> list[str | None]:
+        """The same for many values (the keyed state is computed once and copied per value)."""
+        base = hmac.new(self.secret, digestmod=hashlib.sha256)
+        out: list[str | None] = []
+        for value in values:
+            if value is None:
+                out.append(None)
+                continue
+            mac = base.copy()
+            mac.update(str(value).encode("utf-8"))
+            out.append(mac.hexdigest())
+        return out
+
 
 def is_production(environ: dict[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
@@ -75,9 +88,27 @@ def resolve_key(environ: dict[str, str] | None = None) -> PseudonymKey:
 
 def json_pseudonymiser(key: PseudonymKey, fields: Sequence[str]) -> Callable[[str | None], str | None]:
     """For a JSON-object column (fct_quarantined_rows.raw_record): replaces the listed fields' values by
-    their pseudonyms and keeps everything else. Text that is not a JSON object is pseudonymised whole
-    (it cannot be inspected, so it may hold an identifier)."""
-    wanted = tuple(fields)
+    their pseudonyms, at any depth and inside string values that are JSON objects themselves (an event's
+    ``properties`` text holds an ``order_id``), and keeps everything else. Text that is not a JSON object
+    is pseudonymised whole (it cannot be inspected, so it may hold an identifier)."""
+    wanted = set(fields)
+
+    def scrub(value):
+        if isinstance(value, dict):
+            return {
+                k: key.pseudonym(str(v)) if k in wanted and v is not None and not isinstance(v, dict | list)
+                else scrub(v)
+                for k, v in value.items()
+            }  # fmt: skip
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+            try:
+                nested = json.loads(value)
+            except ValueError:
+                return value
+            return json.dumps(scrub(nested), ensure_ascii=False)
+        return value
 
     def apply(text: str | None) -> str | None:
         if text is None:
@@ -88,10 +119,7 @@ def json_pseudonymiser(key: PseudonymKey, fields: Sequence[str]) -> Callable[[st
             return key.pseudonym(text)
         if not isinstance(record, dict):
             return key.pseudonym(text)
-        for field in wanted:
-            if record.get(field) is not None:
-                record[field] = key.pseudonym(str(record[field]))
-        return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(scrub(record), separators=(",", ":"), ensure_ascii=False)
 
     return apply
 
@@ -99,12 +127,22 @@ def json_pseudonymiser(key: PseudonymKey, fields: Sequence[str]) -> Callable[[st
 def register(con, key: PseudonymKey, json_fields: dict[str, Sequence[str]]) -> dict[str, str]:
     """Registers the SQL functions on a DuckDB connection: ``keynode_pseudonym(varchar)`` and one
     ``keynode_pseudonym_json_<n>(varchar)`` per distinct field list. Returns field list -> function name."""
+    import pyarrow as pa
     from duckdb.sqltypes import VARCHAR
 
-    con.create_function("keynode_pseudonym", key.pseudonym, [VARCHAR], VARCHAR, side_effects=False)
+    def vectorised(function: Callable[[list], list]) -> Callable[[pa.Array], pa.Array]:
+        return lambda values: pa.array(function(values.to_pylist()), type=pa.string())
+
+    def each(function: Callable[[str | None], str | None]) -> Callable[[list], list]:
+        return lambda values: [function(v) for v in values]
+
+    def udf(name: str, function: Callable[[list], list]) -> None:
+        con.create_function(name, vectorised(function), [VARCHAR], VARCHAR, type="arrow", side_effects=False)
+
+    udf("keynode_pseudonym", key.pseudonyms)
     names: dict[str, str] = {}
     for n, (label, fields) in enumerate(sorted(json_fields.items())):
         name = f"keynode_pseudonym_json_{n}"
-        con.create_function(name, json_pseudonymiser(key, fields), [VARCHAR], VARCHAR, side_effects=False)
+        udf(name, each(json_pseudonymiser(key, fields)))
         names[label] = name
     return names
