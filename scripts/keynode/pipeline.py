@@ -147,10 +147,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"[keynode] {exc}", file=sys.stderr)
         return 2
     wh = Warehouse(duckdb_path=db, raw_path=raw)
-    record = audit.AuditRecord(
-        build_id=audit.new_build_id(), started_at="", audited_at="", warehouse=str(db), raw=str(raw)
-    )
-    record.started_at = audit.utc_now().isoformat()
+    started = audit.utc_now().isoformat()
+    record = audit.AuditRecord(audit.new_build_id(), started, "", warehouse=str(db), raw=str(raw))
     audit.audit_path(db).unlink(missing_ok=True)  # the warehouse is about to change
     timings: dict[str, float] = {}
     timings["generate raw zone"] = ensure_raw_zone(raw, args.regenerate, args.generator_args)
