@@ -12,6 +12,18 @@ if ! bash scripts/install_browser.sh; then
   echo "[test] no browser: the browser test will be skipped" >&2
 fi
 
+echo "[test] DuckDB 1.x client for the BI artefact test (requirements-bi-client.txt, own venv)"
+BI_VENV="${KEYNODE_BI_CLIENT_VENV:-$KEYNODE_ROOT/.venv-bi-client}"
+bi_want="$(sha256sum requirements-bi-client.txt | cut -d' ' -f1)"
+if [ ! -x "$BI_VENV/bin/python" ] || [ "$(cat "$BI_VENV/.keynode-install-stamp" 2>/dev/null)" != "$bi_want" ]; then
+  "${KEYNODE_PYTHON:-python3}" -m venv "$BI_VENV"
+  "$BI_VENV/bin/python" -m pip install --quiet -r requirements-bi-client.txt 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  echo "$bi_want" > "$BI_VENV/.keynode-install-stamp"
+fi
+export KEYNODE_BI_CLIENT_PYTHON="$BI_VENV/bin/python"
+"$KEYNODE_BI_CLIENT_PYTHON" -c "import duckdb; print('[test] BI client: duckdb', duckdb.__version__)"
+
 echo "[test] ruff"
 ruff check scripts tests
 ruff format --check scripts tests

@@ -19,6 +19,13 @@
                 {%- do broken.append('must be a string') -%}
             {%- elif rule.get('not_empty') and value | trim == '' -%}
                 {%- do broken.append('must not be empty') -%}
+            {#- quotes, backslash, semicolon, control characters: they could change the SQL of a path -#}
+            {%- elif rule.get('safe_path') and modules.re.search("['\"\\\\;\\x00-\\x1f]", value) -%}
+                {%- do broken.append(
+                    'must not contain quotes, backslashes, semicolons or control characters'
+                ) -%}
+            {%- elif rule.get('pattern') and not modules.re.fullmatch(rule.pattern, value) -%}
+                {%- do broken.append('must match ' ~ rule.pattern) -%}
             {%- endif -%}
         {%- elif rule.kind == 'one_of' -%}
             {%- if value not in rule['values'] -%}
@@ -38,6 +45,25 @@
             {%- endif -%}
             {%- if not valid -%}
                 {%- do broken.append('must be an ISO date YYYY-MM-DD that exists') -%}
+            {%- endif -%}
+        {%- elif rule.kind == 'number_map' -%}
+            {%- if value is not mapping -%}
+                {%- do broken.append('must be a map of entity names to numbers') -%}
+            {%- else -%}
+                {%- for key in rule.get('keys', []) if key not in value -%}
+                    {%- do broken.append('must have an entry for ' ~ key) -%}
+                {%- endfor -%}
+                {%- for key, item in value.items() -%}
+                    {%- if not modules.re.fullmatch('[a-z][a-z0-9_]{0,63}', key | string) -%}
+                        {%- do broken.append('key ' ~ key ~ ' must be a lower-case entity name') -%}
+                    {%- elif item is boolean or item is not number
+                        or item < rule.get('min', item) or item > rule.get('max', item) -%}
+                        {%- do broken.append(
+                            key ~ ' must be a number from ' ~ rule.get('min', '-inf')
+                            ~ ' to ' ~ rule.get('max', 'inf')
+                        ) -%}
+                    {%- endif -%}
+                {%- endfor -%}
             {%- endif -%}
         {%- elif rule.kind == 'integer_map' -%}
             {%- if value is not mapping -%}

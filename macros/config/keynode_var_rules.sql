@@ -7,11 +7,15 @@
     Per rule:
       var          the var's name
       kind         integer, number (integers or decimals), boolean, string, iso_date (YYYY-MM-DD, a real
-                   calendar day), one_of (a value of `values`) or integer_map (a map with an entry for
-                   each of `keys`, every value an integer >= `min`)
+                   calendar day), one_of (a value of `values`), integer_map (a map with an entry for
+                   each of `keys`, every value an integer >= `min`) or number_map (entity name -> number
+                   within min/max, with an entry for each of `keys`)
       min, max     inclusive bounds (numbers)
       above, below exclusive bounds (numbers)
       not_empty    strings: at least one non-blank character
+      safe_path    strings pasted into SQL as a path: no quotes, backslashes, semicolons or control
+                   characters
+      pattern      strings: a regular expression the whole value must match
       values       one_of: the allowed values; numbers: the allowed values as text ('0.95')
       at_most_var  numbers: must not exceed the value of that other var
       optional     the var need not be set (not in dbt_project.yml); skipped when absent
@@ -19,7 +23,8 @@
 -#}
 {% macro keynode_var_rules() -%}
     {{ return([
-        {'var': 'keynode__raw_path', 'kind': 'string', 'not_empty': true, 'optional': true,
+        {'var': 'keynode__raw_path', 'kind': 'string', 'not_empty': true, 'safe_path': true,
+         'optional': true,
          'default': env_var('KEYNODE_RAW_PATH', 'data/raw')},
         {'var': 'keynode__events_source_start', 'kind': 'iso_date'},
         {'var': 'keynode__clock_skew_tolerance_seconds', 'kind': 'integer', 'min': 0},
@@ -52,7 +57,7 @@
         {'var': 'keynode__slow_page_threshold_ms', 'kind': 'number', 'above': 0},
         {'var': 'keynode__detail_to_cart_window_minutes', 'kind': 'integer', 'min': 1},
         {'var': 'keynode__intervention_window_hours', 'kind': 'integer', 'min': 1},
-        {'var': 'keynode__cart_reminder_campaign', 'kind': 'string', 'not_empty': true},
+        {'var': 'keynode__cart_reminder_campaign', 'kind': 'string', 'pattern': '[a-z0-9_]{1,64}'},
         {'var': 'keynode__activation_window_minutes', 'kind': 'integer', 'min': 1},
         {'var': 'keynode__anomaly_training_period_days', 'kind': 'integer', 'min': 1},
         {'var': 'keynode__anomaly_min_training_size', 'kind': 'integer', 'min': 1,
@@ -78,5 +83,9 @@
                   'order_lines', 'experiment_assignments']},
         {'var': 'keynode__quality_late_landing_share_max', 'kind': 'number', 'min': 0, 'max': 1},
         {'var': 'keynode__quality_catalog_max_age_days', 'kind': 'integer', 'min': 1},
+        {'var': 'keynode__publish_max_quarantine_share', 'kind': 'number_map', 'min': 0, 'max': 1,
+         'keys': ['default']},
+        {'var': 'keynode__publish_min_valid_rows', 'kind': 'number_map', 'min': 0, 'keys': ['default']},
+        {'var': 'keynode__publish_min_volume_ratio', 'kind': 'number', 'min': 0, 'max': 1},
     ]) }}
 {%- endmacro %}

@@ -25,6 +25,8 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("run", "keynode.pipeline", "the main job: raw zone -> warehouse -> checks -> summary"),
+    Command("publish", "keynode.publish.command", "publish the audited warehouse to the BI artefact"),
+    Command("rollback", "keynode.publish.rollback", "serve a kept BI publication again (or --list them)"),
     Command("generate", "keynode.generator.command", "write the synthetic demo raw zone and its manifest"),
     Command("load", "keynode.loaders.command", "load a real dataset into a raw zone (rees46, uci)"),
     Command("check", "keynode.quality.checkpoint", "run the Great Expectations checkpoint day by day"),
@@ -38,6 +40,7 @@ EPILOG = """Examples:
   keynode generate --seed 7 --days 42 --out data/raw
   keynode load rees46 --out data/rees46_raw
   keynode check --all-days
+  keynode rollback --list                      # the kept BI publications
   keynode <command> --help                     # options and examples of one command
 """
 

@@ -33,6 +33,14 @@ def default_duckdb_path() -> Path:
     return project_path(os.environ.get("KEYNODE_DUCKDB_PATH", "data/keynode.duckdb"))
 
 
+def default_bi_path(warehouse: Path | None = None) -> Path:
+    """The published BI artefact (keynode.publish): $KEYNODE_BI_PATH, else ``bi/keynode_bi.duckdb`` beside
+    the warehouse (data/bi/keynode_bi.duckdb for the default warehouse)."""
+    if os.environ.get("KEYNODE_BI_PATH"):
+        return project_path(os.environ["KEYNODE_BI_PATH"])
+    return (warehouse or default_duckdb_path()).parent / "bi" / "keynode_bi.duckdb"
+
+
 def default_output_dir() -> Path:
     """Reports, Data Docs and proposals: $KEYNODE_OUTPUT_DIR or output/."""
     return project_path(os.environ.get("KEYNODE_OUTPUT_DIR", "output"))

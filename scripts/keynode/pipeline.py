@@ -1,4 +1,4 @@
-"""keynode's main job: raw zone -> warehouse -> checks, with a short summary of what was built.
+"""keynode's main job: raw zone -> warehouse -> checks -> BI publication, with a short summary.
 
 Steps: generate the demo raw zone if it is absent (`keynode generate`), `dbt seed` and
 `dbt build` everything, run the Great Expectations checkpoint (`keynode check`: every
@@ -8,11 +8,18 @@ tests, the raw-row accounting (raw = valid + quarantined + duplicates) and quara
 against the generator's ground-truth manifest. Re-running is idempotent: an existing raw zone is
 reused and incremental models reprocess only their lookback window.
 
+Write-audit-publish (keynode.publish): the build is audited - every dbt test of severity error passed,
+no unexplained critical expectation failed, no source's quarantine share or volume out of bounds - and
+only then published to the BI artefact (default bi/keynode_bi.duckdb beside the warehouse, or
+$KEYNODE_BI_PATH / --bi). A build that fails its audit is held back: nothing is published, BI keeps the
+last good publication, its published_status says why, and the command exits 1.
+
 Examples:
   keynode run                                      # data/raw (generated if absent) -> data/keynode.duckdb
   keynode run --raw /data/my_raw --duckdb /data/wh.duckdb
   keynode run --full-refresh                       # rebuild incremental models from scratch
   keynode run --regenerate --generator-args "--seed 9 --days 42"
+  keynode run --no-publish                         # build and audit; leave the BI artefact alone
   bash scripts/main.sh --help                      # the same command, with set-up of .venv first
 """
 
@@ -27,7 +34,12 @@ from pathlib import Path
 
 from keynode.commands import invoke
 from keynode.dbt import DbtFailed, Warehouse, run_dbt
-from keynode.paths import PROJECT_DIR, default_duckdb_path, default_raw_path
+from keynode.paths import default_bi_path, default_duckdb_path, default_output_dir, default_raw_path
+from keynode.publish import audit
+from keynode.publish.command import publish_audited
+from keynode.publish.contract import target_dir
+from keynode.publish.layout import BiLayout, UnsafeValue, safe_path
+from keynode.publish.pseudonym import PseudonymKeyMissing, resolve_key
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -43,6 +55,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--regenerate", action="store_true", help="regenerate the demo raw zone even if present")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--generator-args", default="", help="extra arguments for `keynode generate` (quoted)")
+    p.add_argument(
+        "--bi",
+        default=None,
+        help="BI artefact (default $KEYNODE_BI_PATH, else bi/keynode_bi.duckdb beside the warehouse)",
+    )
+    p.add_argument("--no-publish", action="store_true", help="build and audit only; do not publish to BI")
     p.add_argument(
         "--verbose", action="store_true", help="print dbt's own log lines instead of a progress line"
     )
@@ -118,7 +136,20 @@ def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
 def run(args: argparse.Namespace) -> int:
     raw = (args.raw or default_raw_path()).resolve()
     db = (args.duckdb or default_duckdb_path()).resolve()
+    try:  # before anything is built: a hostile path or a production run without its key stops here
+        for path, what in ((raw, "--raw / KEYNODE_RAW_PATH"), (db, "--duckdb / KEYNODE_DUCKDB_PATH")):
+            safe_path(path, what)
+            if "'" in str(path) or "\\" in str(path):  # dbt pastes the raw path into read_parquet('...')
+                raise UnsafeValue(f"{what} may not contain a quote or a backslash: {path}")
+        layout = BiLayout.at(safe_path(args.bi, "--bi") if args.bi else default_bi_path(db))
+        key = resolve_key()
+    except (UnsafeValue, PseudonymKeyMissing) as exc:
+        print(f"[keynode] {exc}", file=sys.stderr)
+        return 2
     wh = Warehouse(duckdb_path=db, raw_path=raw)
+    started = audit.utc_now().isoformat()
+    record = audit.AuditRecord(audit.new_build_id(), started, "", warehouse=str(db), raw=str(raw))
+    audit.audit_path(db).unlink(missing_ok=True)  # the warehouse is about to change
     timings: dict[str, float] = {}
     timings["generate raw zone"] = ensure_raw_zone(raw, args.regenerate, args.generator_args)
     try:
@@ -135,14 +166,73 @@ def run(args: argparse.Namespace) -> int:
         timings["dbt build"] = time.perf_counter() - t
     except DbtFailed as exc:
         print(f"\n[keynode] {exc}", file=sys.stderr)
-        return 1
+        record.gates = [audit.dbt_gate(audit.load_run_results(target_dir(wh)), failure=str(exc))]
+        return audit_and_publish(wh, layout, record, key, args, timings) or 1
     print(summarize(wh, timings, build))
     rc = run_checkpoint(wh, timings)
+    record.gates = [
+        audit.dbt_gate(audit.load_run_results(target_dir(wh))),
+        expectations_gate(wh, rc),
+        *audit.input_gates(audit.read_accounting(db), audit.served_inputs(layout)),
+    ]
+    published = audit_and_publish(wh, layout, record, key, args, timings)
     run_threshold_statistics(wh, timings)
-    for step in ("checkpoint", "calibration", "metric pruning"):
-        print(f"  {step:<22} {timings[step]:8.1f} s")
+    for step in ("checkpoint", "publication", "calibration", "metric pruning"):
+        if step in timings:
+            print(f"  {step:<22} {timings[step]:8.1f} s")
     print(f"  checkpoint exit status {rc}")
-    return rc
+    return rc or published
+
+
+def audit_and_publish(wh, layout: BiLayout, record: audit.AuditRecord, key, args, timings) -> int:
+    """Saves the audit beside the warehouse, then publishes the build or holds it back (exit status)."""
+    record.audited_at = audit.utc_now().isoformat()
+    path = audit.save(record)
+    print(f"\n[keynode] audit of build {record.build_id} ({path}):")
+    for gate in record.gates:
+        if not gate.passed or gate.subject in ("dbt", "checkpoint"):
+            print(f"  {gate.line()}")
+    passed = sum(g.passed for g in record.gates)
+    print(f"  {passed} of {len(record.gates)} gates passed")
+    if args.no_publish:
+        print("[keynode] --no-publish: the BI artefact is left as it is")
+        return 0 if record.passed else 1
+    t = time.perf_counter()
+    status = publish_audited(wh, layout, record, key)
+    timings["publication"] = time.perf_counter() - t
+    return status
+
+
+def expectations_gate(wh: Warehouse, checkpoint_status: int) -> audit.Gate:
+    """The checkpoint's verdict as an audit gate, naming the newest run's critical failures."""
+    import duckdb
+
+    failures: list[str] = []
+    try:
+        con = duckdb.connect(str(wh.duckdb_path), read_only=True)
+        try:
+            failures = [
+                f"{suite}.{check} {day}"
+                for suite, check, day in con.execute(
+                    "select suite, check_name, day from main_quality.gx_validation_results "
+                    "where run_id = (select arg_max(run_id, run_at) from main_quality.gx_validation_results) "
+                    "and severity = 'critical' and success = false order by day, suite, check_name"
+                ).fetchall()
+            ]
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        failures = [f"results unreadable: {exc}"]
+    listed = ", ".join(failures[:10]) + (f" (+{len(failures) - 10} more)" if len(failures) > 10 else "")
+    if checkpoint_status == 0:
+        explained = f"; {len(failures)} critical failure(s) explained by injected faults" if failures else ""
+        return audit.Gate("critical expectations", "checkpoint", True, f"keynode check passed{explained}")
+    return audit.Gate(
+        "critical expectations",
+        "checkpoint",
+        False,
+        f"keynode check exit status {checkpoint_status}; critical failures: {listed or 'none stored'}",
+    )
 
 
 def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
@@ -153,7 +243,7 @@ def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
     """
     from keynode.stats import calibrate, prune_metrics
 
-    out = PROJECT_DIR / "output" / "anomalies"
+    out = default_output_dir() / "anomalies"
     out.mkdir(parents=True, exist_ok=True)
     args = ["--duckdb", str(wh.duckdb_path), "--out", str(out / "node_metric_thresholds.proposed.csv")]
     manifest = wh.raw_path / "_manifest.json"
