@@ -43,6 +43,7 @@ from keynode.publish.command import publish_audited
 from keynode.publish.contract import target_dir
 from keynode.publish.layout import BiLayout, UnsafeValue, safe_path
 from keynode.publish.pseudonym import PseudonymKeyMissing, resolve_key
+from keynode.raw_zone import preflight
 from keynode.raw_zone.zone import ABSENT, GENERATED, NotARawZone, RawZone, inspect, parse_vars
 
 
@@ -177,9 +178,17 @@ def run(args: argparse.Namespace) -> int:
     except NotARawZone as exc:
         print(f"[keynode] {exc}", file=sys.stderr)
         return 2
-    var_args = ["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []
     if dbt_vars:
         print(f"[keynode] dbt vars: {json.dumps(dbt_vars, sort_keys=True)}")
+    try:  # every raw file on disk accounted for and matching the contract, before dbt reads any
+        inventory = preflight.check(raw)
+    except preflight.PreflightFailed as exc:
+        print(f"\n[keynode] {exc}", file=sys.stderr)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        record.gates = [audit.Gate("raw files", "preflight", False, str(exc)[:4000])]
+        return audit_and_publish(wh, layout, record, key, args, timings) or 1
+    dbt_vars["keynode__raw_row_counts"] = inventory.rows_by_entity()
+    var_args = ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     try:
         t = time.perf_counter()
         run_dbt(wh, ["seed", *var_args], quiet=not args.verbose, progress=not args.verbose)
@@ -194,7 +203,10 @@ def run(args: argparse.Namespace) -> int:
         timings["dbt build"] = time.perf_counter() - t
     except DbtFailed as exc:
         print(f"\n[keynode] {exc}", file=sys.stderr)
-        record.gates = [audit.dbt_gate(audit.load_run_results(target_dir(wh)), failure=str(exc))]
+        record.gates = [
+            audit.dbt_gate(audit.load_run_results(target_dir(wh)), failure=str(exc)),
+            *input_gates_if_built(wh, layout),
+        ]
         return audit_and_publish(wh, layout, record, key, args, timings) or 1
     print(summarize(wh, timings, build))
     rc = run_checkpoint(wh, timings)
@@ -229,6 +241,17 @@ def audit_and_publish(wh, layout: BiLayout, record: audit.AuditRecord, key, args
     status = publish_audited(wh, layout, record, key)
     timings["publication"] = time.perf_counter() - t
     return status
+
+
+def input_gates_if_built(wh: Warehouse, layout: BiLayout) -> list[audit.Gate]:
+    """The input circuit breaker's gates when fct_raw_row_accounting was built (a failed build may have
+    stopped on it: its verdict names the source, the share and the reason); none otherwise."""
+    import duckdb
+
+    try:
+        return audit.input_gates(audit.read_accounting(wh.duckdb_path), audit.served_inputs(layout))
+    except (duckdb.Error, KeyError):
+        return []
 
 
 def expectations_gate(wh: Warehouse, checkpoint_status: int) -> audit.Gate:
