@@ -71,9 +71,10 @@ def test_vars_must_be_a_mapping(tmp_path, bad):
 @pytest.mark.xdist_group("own_raw_zone")
 def test_run_applies_the_loaders_vars_and_fills_the_funnel_marts(tmp_path):
     """REES46 (2019) is older than the default events_source_start: without the recorded var every event
-    would be quarantined as event_time_before_source_start."""
-    raw = tmp_path / "rees46_raw"
-    assert keynode("load", "rees46", "--out", str(raw), "--quiet").returncode == 0
+    would be quarantined as event_time_before_source_start (and the input circuit breaker would stop the
+    run)."""
+    raw = tmp_path / "rees46_raw"  # the shipped rees46 mapping of `keynode load events`
+    assert keynode("load", "events", "--mapping", "rees46", "--out", str(raw), "--quiet").returncode == 0
     recorded = json.loads((raw / "_manifest.json").read_text())["dbt_vars"]
     assert recorded == {"keynode__events_source_start": "2019-10-01"}
     before = listing(raw)

@@ -9,7 +9,8 @@ The YAML mapping (keynode.loaders.mapping) says which column is what. The loader
   ``properties`` (``non_finite_number``), a fractional quantity stays fractional (``non_integer_number``).
   ``dt`` = the UTC date of ``ingested_at`` (the mapped landing time, else the event time);
 - ``sku_catalog``: one row per SKU the events name (name and category from the mapping's ``catalog``
-  columns when given), so product events are not quarantined as unknown SKUs;
+  columns when given), so product events are not quarantined as unknown SKUs; landed on the first day,
+  so a catalogue snapshot is in force on every day of the data;
 - schema-only files for the other entities, and ``_manifest.json``: the mapping, the row accounting
   staging must reproduce, and ``dbt_vars`` (``keynode__events_source_start`` = the first event day), which
   ``keynode run --raw`` applies.
@@ -123,14 +124,19 @@ def row_hashes(df: pd.DataFrame) -> list[str]:
 
 
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(numbers with NaN where the text is not a number, the unparsed texts)."""
+    """(numbers: float, NaN where the text is not a number, None where missing; the unparsed texts)."""
     number = pd.to_numeric(values, errors="coerce").astype("float64")
     text = as_text(values)
-    bad = number.isna() & text.notna()
-    unparsed = pd.Series(
-        [t if b else None for t, b in zip(text, bad, strict=True)], index=values.index, dtype=object
+    out = [None if t is None else float(n) for t, n in zip(text, number, strict=True)]
+    unparsed = [t if t is not None and math.isnan(n) else None for t, n in zip(text, number, strict=True)]
+    return pd.Series(out, index=values.index, dtype=object), pd.Series(
+        unparsed, index=values.index, dtype=object
     )
-    return number, unparsed
+
+
+def present(values: pd.Series) -> pd.Series:
+    """True where a value was given (NaN included: a number that did not parse is a value)."""
+    return values.map(lambda v: v is not None and v is not pd.NA)
 
 
 def build_events(df: pd.DataFrame, m: Mapping, loaded_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Series]:
@@ -171,7 +177,11 @@ def build_events(df: pd.DataFrame, m: Mapping, loaded_at: pd.Timestamp) -> tuple
         elif col in m.defaults:
             value = pd.Series([m.defaults[col]] * n, index=df.index)
         elif col == "quantity" and m.quantity_for:
-            value = pd.Series(np.where(out["event_name"].isin(m.quantity_for), 1.0, np.nan), index=df.index)
+            value = pd.Series(
+                [1.0 if e in m.quantity_for else None for e in out["event_name"]],
+                index=df.index,
+                dtype=object,
+            )
         else:
             value = pd.Series([None] * n, index=df.index, dtype=object)
         out[col] = value
@@ -184,14 +194,26 @@ def event_schema(events: pd.DataFrame) -> pa.Schema:
     (the contract accepts it; staging quarantines those rows instead of the loader rounding them)."""
     schema = SCHEMAS["events"]
     for col, kind in NUMERIC.items():
-        values = pd.to_numeric(events[col], errors="coerce").astype("float64")
-        present = values.dropna()
-        whole = present.apply(float.is_integer).all() and (present.abs() < 2**31).all()
-        text = as_text(events[col])
-        if kind == "integer" and not (whole and values.notna().sum() == text.notna().sum()):
+        given = present(events[col])
+        values = pd.to_numeric(events[col].where(given, None), errors="coerce").astype("float64")[given]
+        whole = np.isfinite(values).all() and (values % 1 == 0).all() and (values.abs() < 2**31).all()
+        if kind == "integer" and not whole:
             schema = schema.set(schema.get_field_index(col), pa.field(col, pa.float64()))
-        events[col] = values if schema.field(col).type == pa.float64() else values.astype("Int32")
     return schema
+
+
+def arrow_table(part: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """NaN stays NaN in numeric columns (a malformed number, quarantined by staging); None is NULL."""
+    arrays = []
+    for f in schema:
+        if f.name in NUMERIC:
+            values = [None if v is None or v is pd.NA else float(v) for v in part[f.name].astype(object)]
+            if pa.types.is_integer(f.type):
+                values = [None if v is None else int(v) for v in values]
+            arrays.append(pa.array(values, type=f.type, from_pandas=False))
+        else:
+            arrays.append(pa.Array.from_pandas(part[f.name], type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def write_events(out: Path, events: pd.DataFrame, schema: pa.Schema) -> int:
@@ -199,10 +221,7 @@ def write_events(out: Path, events: pd.DataFrame, schema: pa.Schema) -> int:
     for day, part in events.groupby(events["ingested_at"].dt.normalize(), sort=True):
         folder = out / "events" / f"dt={pd.Timestamp(day).date().isoformat()}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(
-            pa.Table.from_pandas(part[schema.names], schema=schema, preserve_index=False),
-            folder / "part-0000.parquet",
-        )
+        pq.write_table(arrow_table(part, schema), folder / "part-0000.parquet")
         files += 1
     return files
 
@@ -234,7 +253,7 @@ def build_catalog(df: pd.DataFrame, events: pd.DataFrame, ts: pd.Series, m: Mapp
     )
     cat["is_listed"] = True
     cat["brand"] = cat["brand"].where(cat["brand"].notna(), None)
-    cat["ingested_at"] = events["ingested_at"].max()
+    cat["ingested_at"] = events["ingested_at"].min()  # in force from the first day (quality checks read it)
     return cat
 
 
@@ -245,10 +264,10 @@ def expected_events(events: pd.DataFrame, ts: pd.Series, catalog: pd.DataFrame) 
     price = pd.to_numeric(events["price"], errors="coerce")
     qty = pd.to_numeric(events["quantity"], errors="coerce")
     load = pd.to_numeric(events["page_load_ms"], errors="coerce")
-    text = {c: as_text(events[c]) for c in ("price", "quantity", "page_load_ms")}
+    given = {c: present(events[c]) for c in ("price", "quantity", "page_load_ms")}
 
     def nonfinite(v, c):
-        return text[c].notna() & ~np.isfinite(v.astype("float64"))
+        return given[c] & ~np.isfinite(v.astype("float64"))
 
     def blank(c):
         return as_text(events[c]).fillna("").str.strip().str.contains(r"^$|[\x00-\x1f\x7f]", regex=True)
@@ -320,8 +339,8 @@ def load(input_path: Path | None, out: Path, limit: int | None = None, mapping: 
     files = {"events": write_events(out, events, schema)}
     first_day = (ts.min() if ts.notna().any() else loaded_at).date()
     if len(catalog):
-        last = pd.Series(catalog["ingested_at"].max().normalize(), index=catalog.index)
-        files["sku_catalog"] = write_partitioned(out, "sku_catalog", catalog, last)
+        landed = pd.Series(catalog["ingested_at"].min().normalize(), index=catalog.index)
+        files["sku_catalog"] = write_partitioned(out, "sku_catalog", catalog, landed)
     for e in ENTITIES:
         if e not in files:
             write_empty(out, e, first_day)
