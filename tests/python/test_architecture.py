@@ -9,6 +9,7 @@ The layers (a package may import from the packages listed for it, and from nothi
     generator, loaders                 write raw zones; never import each other
     dbt                                the dbt runner
     stats, quality                     read a built warehouse
+    dashboard                          reads the published BI artefact (a Streamlit app)
     bench, publish, pipeline           orchestrate the layers below (pipeline: also raw_zone)
     cli                                the command line (imports command modules lazily, by name)
 """
@@ -38,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "dbt": {"paths", "progress"},
     "stats": {"paths", "project", "commands"},
     "quality": {"paths", "project", "progress", "commands"},
+    "dashboard": {"paths", "project"},
     "bench": {"paths", "project", "commands", "dbt"},
     "publish": {"paths", "project", "progress", "commands", "dbt"},
     "pipeline": {
