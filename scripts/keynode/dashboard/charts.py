@@ -179,9 +179,18 @@ def lineage(data: pd.DataFrame, lang: str) -> alt.Chart:
         alt.Chart(data)
         .mark_circle(size=160)
         .encode(
-            x=alt.X("x:Q", axis=alt.Axis(title=text(lang, "lineage_layer"), labels=False, ticks=False)),
+            x=alt.X(
+                "x:Q",
+                axis=alt.Axis(title=text(lang, "lineage_layer"), labels=False, ticks=False, grid=False),
+                scale=alt.Scale(domain=[-0.2, len(LINEAGE_LAYERS) - 0.2]),
+            ),
             y=alt.Y("y:Q", axis=None),
-            color=alt.Color("layer:N", sort=list(LINEAGE_LAYERS), title=text(lang, "lineage_layer")),
+            color=alt.Color(
+                "layer:N",
+                sort=list(LINEAGE_LAYERS),
+                title=text(lang, "lineage_layer"),
+                scale=alt.Scale(scheme="category10"),
+            ),
             tooltip=["layer", "relation"],
         )
     )
