@@ -248,6 +248,7 @@ def summary(m: dict) -> str:
             f"  {ld['users']:,} users, {ld['user_sessions']:,} REES46 sessions, {ld['products']:,} products",
             f"  events expected: valid {ev['valid_rows']:,} + duplicates {ev['duplicate_rows']:,}"
             f" + quarantined {sum(ev['quarantined'].values()):,} = raw {ev['raw_rows']:,}",
-            f"  build with --vars '{json.dumps(m['dbt_vars'])}'",
+            f"  dbt vars recorded in _manifest.json (`keynode run --raw DIR` applies them): "
+            f"{json.dumps(m['dbt_vars'])}",
         ]
     )
