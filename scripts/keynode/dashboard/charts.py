@@ -37,7 +37,10 @@ def incidents_by_level(df: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(
-                "level:N", title=text(lang, "ladder_level"), sort=[ladder_label(lang, i) for i in range(4)]
+                "level:N",
+                title=text(lang, "ladder_level"),
+                sort=[ladder_label(lang, i) for i in range(4)],
+                axis=alt.Axis(labelAngle=0),
             ),
             y=alt.Y("open_incidents:Q", title=text(lang, "open_incidents")),
             color=alt.Color("funnel_key:N", title=text(lang, "funnel")),
