@@ -128,7 +128,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sizes", default="1M,10M,30M", help="comma-separated event counts (default 1M,10M,30M)")
     p.add_argument("--work-dir", type=Path, default=Path("/tmp/keynode-bench"), help="scratch folder")
     p.add_argument("--out", type=Path, default=None, help="JSON results (default <work-dir>/results.json)")
-    p.add_argument("--memory-limit", default=os.environ.get("KEYNODE_DUCKDB_MEMORY_LIMIT", "8GB"),
+    p.add_argument("--memory-limit", default=os.environ.get("KEYNODE_DUCKDB_MEMORY_LIMIT", "3GB"),
                    help="DuckDB memory_limit (KEYNODE_DUCKDB_MEMORY_LIMIT; spills beyond it)")  # fmt: skip
     p.add_argument("--threads", type=int, default=int(os.environ.get("KEYNODE_DUCKDB_THREADS", "2")),
                    help="DuckDB threads (KEYNODE_DUCKDB_THREADS)")  # fmt: skip
