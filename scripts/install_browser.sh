@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the headless browser the Data Docs browser test (pytest -m browser) drives: Debian's
-# `chromium` package at /usr/bin/chromium. The playwright python package is used only as a driver
+# Installs the headless browser the browser tests (pytest -m browser: Data Docs, the dashboard) drive:
+# Debian's `chromium` package at /usr/bin/chromium, and a CJK font (fonts-wqy-zenhei) so the dashboard's
+# Chinese labels render as glyphs, not boxes. The playwright python package is used only as a driver
 # (executable_path=/usr/bin/chromium); no playwright-bundled browser is downloaded.
 #
 # Idempotent: does nothing when /usr/bin/chromium already runs. Needs root (or sudo) and the Debian
@@ -10,7 +11,7 @@ set -euo pipefail
 
 CHROMIUM="${KEYNODE_CHROMIUM:-/usr/bin/chromium}"
 
-if [ -x "$CHROMIUM" ] && "$CHROMIUM" --version >/dev/null 2>&1; then
+if [ -x "$CHROMIUM" ] && "$CHROMIUM" --version >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then
   echo "[install_browser] $("$CHROMIUM" --version) already installed at $CHROMIUM"
   exit 0
 fi
@@ -26,11 +27,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-cache show chromium >/dev/null 2>&1; then
+if ! apt-cache show chromium fonts-wqy-zenhei >/dev/null 2>&1; then
   echo "[install_browser] apt-get update"
   $SUDO apt-get update -qq
 fi
 echo "[install_browser] apt-get install chromium"
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation fonts-wqy-zenhei >/dev/null
 
 "$CHROMIUM" --version

@@ -34,6 +34,8 @@ KEYNODE_DUCKDB_PATH="$sqlfluff_db" sqlfluff lint models analyses tests --disable
 # The benchmark's own queries are not dbt models: python templater, their own config (sqlfluff only reads a
 # templater setting from the directory it runs in).
 (cd scripts/keynode/bench/sql && sqlfluff lint . --disable-progress-bar)
+# The dashboard's queries: plain DuckDB with named parameters (placeholder templater, own config).
+(cd scripts/keynode/dashboard/sql && sqlfluff lint . --disable-progress-bar)
 
 echo "[test] pytest"
 python -m pytest -n 2 --dist loadgroup "$@"

@@ -84,9 +84,10 @@
                   'order_lines', 'experiment_assignments']},
         {'var': 'keynode__quality_late_landing_share_max', 'kind': 'number', 'min': 0, 'max': 1},
         {'var': 'keynode__quality_catalog_max_age_days', 'kind': 'integer', 'min': 1},
-        {'var': 'keynode__publish_max_quarantine_share', 'kind': 'number_map', 'min': 0, 'max': 1,
+        {'var': 'keynode__input_max_quarantine_share', 'kind': 'number_map', 'min': 0, 'max': 1,
          'keys': ['default']},
-        {'var': 'keynode__publish_min_valid_rows', 'kind': 'number_map', 'min': 0, 'keys': ['default']},
+        {'var': 'keynode__input_min_valid_rows', 'kind': 'number_map', 'min': 0, 'keys': ['default']},
+        {'var': 'keynode__raw_row_counts', 'kind': 'integer_map', 'min': 0, 'keys': []},
         {'var': 'keynode__publish_min_volume_ratio', 'kind': 'number', 'min': 0, 'max': 1},
     ]) }}
 {%- endmacro %}

@@ -1,17 +1,19 @@
 {#-
-    Parses an ISO 8601 UTC timestamp string of the raw-zone contract
-    (`YYYY-MM-DDTHH:MM:SS[.fff]Z`) into a timestamp, or NULL when the string is malformed.
-    Strict on purpose: DuckDB's own cast accepts `2026/10/15` and silently drops `+02:00` offsets,
-    which would turn malformed client clocks into wrong but plausible times.
+    Parses an ISO 8601 timestamp string of the raw-zone contract (`YYYY-MM-DDTHH:MM:SS[.fff]Z`, or with an
+    explicit UTC offset `+HH:MM` instead of `Z`, converted to UTC) into a UTC timestamp, or NULL when the
+    string is malformed. Strict on purpose: DuckDB's own timestamp cast accepts `2026/10/15` and silently
+    drops `+02:00` offsets, which would turn malformed client clocks into wrong but plausible times.
+    Spark accepts `Z` only (offsets are quarantined as malformed there).
 -#}
 {% macro keynode_parse_iso_timestamp(expr) -%}
     {{ return(adapter.dispatch('keynode_parse_iso_timestamp', 'keynode')(expr)) }}
 {%- endmacro %}
 
+{#- DuckDB: `Z` or an explicit UTC offset (`+08:00`, `-05:30`, `+00:00`), converted to UTC. -#}
 {% macro default__keynode_parse_iso_timestamp(expr) -%}
     case
-        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern()) }}
-            then try_cast(replace(replace({{ expr }}, 'T', ' '), 'Z', '') as timestamp)
+        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern() ~ '|' ~ keynode_iso_timestamp_pattern()[:-1] ~ '[+-](0[0-9]|1[0-4]):[0-5][0-9]') }}
+            then timezone('UTC', try_cast({{ expr }} as timestamptz))
     end
 {%- endmacro %}
 

@@ -16,13 +16,6 @@ landed as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 daily as (
 
     select
@@ -36,19 +29,9 @@ daily as (
 
 ),
 
-bounds as (
-
-    select
-        min(daily.date_day) as first_day,
-        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
-    from daily
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('daily') }}
 
 ),
 
@@ -56,10 +39,9 @@ final as (
 
     select
         days.date_day,
-        coalesce(daily.landed_rows, 0) as landed_rows,
-        coalesce(daily.valid_rows, 0) as valid_rows,
-        coalesce(daily.quarantined_rows, 0) as quarantined_rows,
-        coalesce(daily.duplicate_rows, 0) as duplicate_rows,
+        {{ keynode_zero_filled('daily', [
+            'landed_rows', 'valid_rows', 'quarantined_rows', 'duplicate_rows'
+        ]) }},
         {{ keynode_share('daily.duplicate_rows', 'daily.valid_rows') }} as duplicate_share,
         cast({{ var('keynode__quality_duplicate_share_max') }} as double) as duplicate_share_max
     from days

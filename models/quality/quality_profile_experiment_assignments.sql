@@ -23,13 +23,6 @@ assignments as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 ranked_assignments as (
 
     select
@@ -59,19 +52,9 @@ daily as (
 
 ),
 
-bounds as (
-
-    select
-        min(daily.date_day) as first_day,
-        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
-    from daily
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('daily') }}
 
 ),
 
@@ -79,13 +62,10 @@ final as (
 
     select
         days.date_day,
-        coalesce(daily.assignments, 0) as assignments,
-        coalesce(daily.reassigned_devices, 0) as reassigned_devices,
-        coalesce(daily.invalid_rows, 0) as invalid_rows,
-        coalesce(daily.late_landed_rows, 0) as late_landed_rows,
-        {{ keynode_share('daily.late_landed_rows', 'daily.assignments') }} as late_landing_share,
-        {{ deadline_hours }} as deadline_hours,
-        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+        {{ keynode_zero_filled('daily', [
+            'assignments', 'reassigned_devices', 'invalid_rows', 'late_landed_rows'
+        ]) }},
+        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.assignments', deadline_hours) }}
     from days
     left join daily
         on days.date_day = daily.date_day

@@ -29,13 +29,6 @@ listed_skus as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 listed_sku_count as (
 
     select count(*) as listed_skus
@@ -80,19 +73,9 @@ daily as (
 
 ),
 
-bounds as (
-
-    select
-        min(daily.date_day) as first_day,
-        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
-    from daily
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('daily') }}
 
 ),
 
@@ -105,12 +88,10 @@ final as (
         coalesce(daily.listed_keys_present, 0) as listed_keys_present,
         expected_grid.listed_skus * expected_grid.warehouses - coalesce(daily.listed_keys_present, 0)
             as missing_keys,
-        coalesce(daily.rows_without_on_hand, 0) as rows_without_on_hand,
-        coalesce(daily.negative_available, 0) as negative_available,
-        coalesce(daily.late_landed_rows, 0) as late_landed_rows,
-        {{ keynode_share('daily.late_landed_rows', 'daily.snapshot_rows') }} as late_landing_share,
-        {{ deadline_hours }} as deadline_hours,
-        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+        {{ keynode_zero_filled('daily', [
+            'rows_without_on_hand', 'negative_available', 'late_landed_rows'
+        ]) }},
+        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.snapshot_rows', deadline_hours) }}
     from days
     cross join expected_grid
     left join daily

@@ -17,13 +17,6 @@ exposures as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 daily as (
 
     select
@@ -35,19 +28,9 @@ daily as (
 
 ),
 
-bounds as (
-
-    select
-        min(daily.date_day) as first_day,
-        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
-    from daily
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('daily') }}
 
 ),
 
@@ -55,11 +38,8 @@ final as (
 
     select
         days.date_day,
-        coalesce(daily.exposure_rows, 0) as exposure_rows,
-        coalesce(daily.late_landed_rows, 0) as late_landed_rows,
-        {{ keynode_share('daily.late_landed_rows', 'daily.exposure_rows') }} as late_landing_share,
-        {{ deadline_hours }} as deadline_hours,
-        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+        {{ keynode_zero_filled('daily', ['exposure_rows', 'late_landed_rows']) }},
+        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.exposure_rows', deadline_hours) }}
     from days
     left join daily
         on days.date_day = daily.date_day

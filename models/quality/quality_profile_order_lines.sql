@@ -31,13 +31,6 @@ order_versions as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 order_dates as (
 
     select
@@ -105,19 +98,9 @@ source_days as (
 
 ),
 
-bounds as (
-
-    select
-        min(source_days.date_day) as first_day,
-        greatest(max(source_days.date_day), max(event_days.last_event_day)) as last_day
-    from source_days
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('source_days') }}
 
 ),
 
@@ -130,12 +113,12 @@ final as (
         coalesce(lines_daily.orders_with_lines, 0) as orders_with_lines,
         coalesce(orders_daily.orders, 0) - coalesce(lines_daily.orders_with_lines, 0) as orders_without_lines,
         coalesce(orphans_daily.orphan_lines, 0) as orphan_lines,
-        coalesce(lines_daily.rows_with_missing_values, 0) as rows_with_missing_values,
-        coalesce(lines_daily.invalid_rows, 0) as invalid_rows,
-        coalesce(lines_daily.late_landed_rows, 0) as late_landed_rows,
-        {{ keynode_share('lines_daily.late_landed_rows', 'lines_daily.line_rows') }} as late_landing_share,
-        {{ deadline_hours }} as deadline_hours,
-        cast({{ var('keynode__quality_late_landing_share_max') }} as double) as late_landing_share_max
+        {{ keynode_zero_filled('lines_daily', [
+            'rows_with_missing_values', 'invalid_rows', 'late_landed_rows'
+        ]) }},
+        {{ keynode_late_landing_columns(
+            'lines_daily.late_landed_rows', 'lines_daily.line_rows', deadline_hours
+        ) }}
     from days
     left join lines_daily
         on days.date_day = lines_daily.date_day

@@ -19,26 +19,9 @@ skus as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
-bounds as (
-
-    select
-        min(skus.landed_date) as first_day,
-        greatest(max(skus.landed_date), max(event_days.last_event_day)) as last_day
-    from skus
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('skus', 'landed_date') }}
 
 ),
 

@@ -22,13 +22,6 @@ listed_skus as (
 
 ),
 
-event_days as (
-
-    select max(event_date) as last_event_day
-    from {{ ref('stg_events__events') }}
-
-),
-
 listed_sku_count as (
 
     select count(*) as listed_skus
@@ -50,19 +43,9 @@ daily as (
 
 ),
 
-bounds as (
-
-    select
-        min(daily.date_day) as first_day,
-        greatest(max(daily.date_day), max(event_days.last_event_day)) as last_day
-    from daily
-    cross join event_days
-
-),
-
 days as (
 
-    {{ keynode_day_spine('bounds', 'bounds.first_day', 'bounds.last_day') }}
+    {{ keynode_profile_days('daily') }}
 
 ),
 

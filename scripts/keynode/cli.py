@@ -33,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("calibrate", "keynode.stats.calibrate", "backtest and propose the anomaly thresholds"),
     Command("prune-metrics", "keynode.stats.prune_metrics", "shortlist the node metrics that track orders"),
     Command("bench", "keynode.bench.command", "benchmark build time, memory, incremental cost and chdb"),
+    Command("dashboard", "keynode.dashboard.command", "serve the node-health dashboard in the browser"),
 )
 
 EPILOG = """Examples:
@@ -41,6 +42,7 @@ EPILOG = """Examples:
   keynode load rees46 --out data/rees46_raw
   keynode check --all-days
   keynode rollback --list                      # the kept BI publications
+  keynode dashboard                            # the node-health dashboard on http://127.0.0.1:8501
   keynode <command> --help                     # options and examples of one command
 """
 

@@ -1,22 +1,26 @@
 """keynode's main job: raw zone -> warehouse -> checks -> BI publication, with a short summary.
 
-Steps: generate the demo raw zone if it is absent (`keynode generate`), `dbt seed` and
-`dbt build` everything, run the Great Expectations checkpoint (`keynode check`: every
-complete day when the raw zone has a generator manifest, whose injected faults are then expected; the
-latest days otherwise) and write the offline Data Docs, then print a summary: build time, models and
-tests, the raw-row accounting (raw = valid + quarantined + duplicates) and quarantine counts by reason
-against the generator's ground-truth manifest. Re-running is idempotent: an existing raw zone is
-reused and incremental models reprocess only their lookback window.
+Steps: generate the demo raw zone if the folder is absent (`keynode generate`; never into a folder
+another tool made), check every raw file against the raw-zone contract (keynode.raw_zone.preflight),
+`dbt seed` and `dbt build` everything with the dbt vars the raw zone's manifest records and `--vars`
+over them, run the Great Expectations checkpoint (`keynode check`: every complete day when the raw zone
+has a generator manifest, whose injected faults are then expected; the latest days otherwise) and write
+the offline Data Docs, then print a summary: build time, models and tests, the raw-row accounting (raw =
+valid + quarantined + duplicates) and quarantine counts by reason against the generator's ground-truth
+manifest. Re-running is idempotent: an existing raw zone is reused and incremental models reprocess only
+their lookback window.
 
 Write-audit-publish (keynode.publish): the build is audited - every dbt test of severity error passed,
 no unexplained critical expectation failed, no source's quarantine share or volume out of bounds - and
 only then published to the BI artefact (default bi/keynode_bi.duckdb beside the warehouse, or
 $KEYNODE_BI_PATH / --bi). A build that fails its audit is held back: nothing is published, BI keeps the
-last good publication, its published_status says why, and the command exits 1.
+last good publication, its published_status says why, and the command exits 1. The dbt docs site is
+then written as one offline page, output/dbt_docs/index.html (`dbt docs generate --static`).
 
 Examples:
   keynode run                                      # data/raw (generated if absent) -> data/keynode.duckdb
-  keynode run --raw /data/my_raw --duckdb /data/wh.duckdb
+  keynode run --raw /data/my_raw --duckdb /data/wh.duckdb   # your own raw zone (or one `keynode load` wrote)
+  keynode run --raw data/rees46_raw --vars '{keynode__lookback_days: 5}'
   keynode run --full-refresh                       # rebuild incremental models from scratch
   keynode run --regenerate --generator-args "--seed 9 --days 42"
   keynode run --no-publish                         # build and audit; leave the BI artefact alone
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -40,6 +45,8 @@ from keynode.publish.command import publish_audited
 from keynode.publish.contract import target_dir
 from keynode.publish.layout import BiLayout, UnsafeValue, safe_path
 from keynode.publish.pseudonym import PseudonymKeyMissing, resolve_key
+from keynode.raw_zone import preflight
+from keynode.raw_zone.zone import ABSENT, GENERATED, NotARawZone, RawZone, inspect, parse_vars
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -52,7 +59,16 @@ def configure(p: argparse.ArgumentParser) -> None:
         default=None,
         help="warehouse file (default $KEYNODE_DUCKDB_PATH or data/keynode.duckdb)",
     )
-    p.add_argument("--regenerate", action="store_true", help="regenerate the demo raw zone even if present")
+    p.add_argument(
+        "--vars",
+        default=None,
+        help="dbt vars as a YAML mapping, over those the raw zone's _manifest.json records (dbt_vars)",
+    )
+    p.add_argument(
+        "--regenerate",
+        action="store_true",
+        help="regenerate the demo raw zone even if present (only one `keynode generate` made)",
+    )
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--generator-args", default="", help="extra arguments for `keynode generate` (quoted)")
     p.add_argument(
@@ -66,11 +82,17 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
 
 
-def ensure_raw_zone(raw: Path, regenerate: bool, extra: str) -> float:
-    """Generates the demo raw zone when absent; returns seconds spent (0 when reused)."""
-    if (raw / "_manifest.json").exists() and not regenerate:
-        print(f"[keynode] reusing raw zone {raw} (pass --regenerate to rebuild it)")
+def ensure_raw_zone(zone: RawZone, regenerate: bool, extra: str) -> float:
+    """Generates the demo raw zone when the folder is absent (or, with --regenerate, was made by
+    `keynode generate`); returns seconds spent (0 when reused)."""
+    raw = zone.path
+    if zone.kind != ABSENT and not regenerate:
+        print(f"[keynode] reusing raw zone {raw} ({zone.made_by})")
         return 0.0
+    if zone.kind not in (ABSENT, GENERATED):
+        raise NotARawZone(
+            f"--regenerate: {raw} was not made by keynode generate ({zone.made_by}); refusing to clear it"
+        )
     t = time.perf_counter()
     cmd = [sys.executable, "-m", "keynode", "generate", "--out", str(raw), *extra.split()]
     print(f"[keynode] generating demo raw zone: keynode {' '.join(cmd[3:])}")
@@ -143,7 +165,9 @@ def run(args: argparse.Namespace) -> int:
                 raise UnsafeValue(f"{what} may not contain a quote or a backslash: {path}")
         layout = BiLayout.at(safe_path(args.bi, "--bi") if args.bi else default_bi_path(db))
         key = resolve_key()
-    except (UnsafeValue, PseudonymKeyMissing) as exc:
+        zone = inspect(raw)
+        dbt_vars = {**zone.recorded_vars, **parse_vars(args.vars)}
+    except (UnsafeValue, PseudonymKeyMissing, NotARawZone) as exc:
         print(f"[keynode] {exc}", file=sys.stderr)
         return 2
     wh = Warehouse(duckdb_path=db, raw_path=raw)
@@ -151,22 +175,40 @@ def run(args: argparse.Namespace) -> int:
     record = audit.AuditRecord(audit.new_build_id(), started, "", warehouse=str(db), raw=str(raw))
     audit.audit_path(db).unlink(missing_ok=True)  # the warehouse is about to change
     timings: dict[str, float] = {}
-    timings["generate raw zone"] = ensure_raw_zone(raw, args.regenerate, args.generator_args)
+    try:
+        timings["generate raw zone"] = ensure_raw_zone(zone, args.regenerate, args.generator_args)
+    except NotARawZone as exc:
+        print(f"[keynode] {exc}", file=sys.stderr)
+        return 2
+    if dbt_vars:
+        print(f"[keynode] dbt vars: {json.dumps(dbt_vars, sort_keys=True)}")
+    try:  # every raw file on disk accounted for and matching the contract, before dbt reads any
+        inventory = preflight.check(raw)
+    except preflight.PreflightFailed as exc:
+        print(f"\n[keynode] {exc}", file=sys.stderr)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        record.gates = [audit.Gate("raw files", "preflight", False, str(exc)[:4000])]
+        return audit_and_publish(wh, layout, record, key, args, timings) or 1
+    dbt_vars["keynode__raw_row_counts"] = inventory.rows_by_entity()
+    var_args = ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     try:
         t = time.perf_counter()
-        run_dbt(wh, ["seed"], quiet=not args.verbose, progress=not args.verbose)
+        run_dbt(wh, ["seed", *var_args], quiet=not args.verbose, progress=not args.verbose)
         timings["dbt seed"] = time.perf_counter() - t
         t = time.perf_counter()
         build = run_dbt(
             wh,
-            ["build", *(["--full-refresh"] if args.full_refresh else [])],
+            ["build", *(["--full-refresh"] if args.full_refresh else []), *var_args],
             quiet=not args.verbose,
             progress=not args.verbose,
         )
         timings["dbt build"] = time.perf_counter() - t
     except DbtFailed as exc:
         print(f"\n[keynode] {exc}", file=sys.stderr)
-        record.gates = [audit.dbt_gate(audit.load_run_results(target_dir(wh)), failure=str(exc))]
+        record.gates = [
+            audit.dbt_gate(audit.load_run_results(target_dir(wh)), failure=str(exc)),
+            *input_gates_if_built(wh, layout),
+        ]
         return audit_and_publish(wh, layout, record, key, args, timings) or 1
     print(summarize(wh, timings, build))
     rc = run_checkpoint(wh, timings)
@@ -176,8 +218,9 @@ def run(args: argparse.Namespace) -> int:
         *audit.input_gates(audit.read_accounting(db), audit.served_inputs(layout)),
     ]
     published = audit_and_publish(wh, layout, record, key, args, timings)
+    write_dbt_docs(wh, timings, var_args)
     run_threshold_statistics(wh, timings)
-    for step in ("checkpoint", "publication", "calibration", "metric pruning"):
+    for step in ("checkpoint", "publication", "dbt docs", "calibration", "metric pruning"):
         if step in timings:
             print(f"  {step:<22} {timings[step]:8.1f} s")
     print(f"  checkpoint exit status {rc}")
@@ -201,6 +244,34 @@ def audit_and_publish(wh, layout: BiLayout, record: audit.AuditRecord, key, args
     status = publish_audited(wh, layout, record, key)
     timings["publication"] = time.perf_counter() - t
     return status
+
+
+def write_dbt_docs(wh: Warehouse, timings: dict[str, float], var_args: list[str]) -> None:
+    """`dbt docs generate --static` after the publication (it rewrites target/run_results.json, which the
+    audit has read by then): one self-contained page, manifest and catalog inlined, that needs no server
+    and no network, copied to <output>/dbt_docs/index.html. A failure is reported, not fatal."""
+    out = default_output_dir() / "dbt_docs" / "index.html"
+    t = time.perf_counter()
+    try:
+        run_dbt(wh, ["docs", "generate", "--static", *var_args], quiet=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target_dir(wh) / "static_index.html", out)
+    except (DbtFailed, OSError) as exc:
+        print(f"\n[keynode] dbt docs not written: {exc}", file=sys.stderr)
+        return
+    timings["dbt docs"] = time.perf_counter() - t
+    print(f"\n[keynode] dbt docs (static, offline): {out}")
+
+
+def input_gates_if_built(wh: Warehouse, layout: BiLayout) -> list[audit.Gate]:
+    """The input circuit breaker's gates when fct_raw_row_accounting was built (a failed build may have
+    stopped on it: its verdict names the source, the share and the reason); none otherwise."""
+    import duckdb
+
+    try:
+        return audit.input_gates(audit.read_accounting(wh.duckdb_path), audit.served_inputs(layout))
+    except (duckdb.Error, KeyError):
+        return []
 
 
 def expectations_gate(wh: Warehouse, checkpoint_status: int) -> audit.Gate:
@@ -247,7 +318,7 @@ def run_threshold_statistics(wh: Warehouse, timings: dict[str, float]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     args = ["--duckdb", str(wh.duckdb_path), "--out", str(out / "node_metric_thresholds.proposed.csv")]
     manifest = wh.raw_path / "_manifest.json"
-    if manifest.exists():
+    if inspect(wh.raw_path).kind == GENERATED:
         args += ["--manifest", str(manifest)]
     print("\n[keynode] calibrating anomaly thresholds: " + " ".join(args))
     t = time.perf_counter()
@@ -265,7 +336,7 @@ def run_checkpoint(wh: Warehouse, timings: dict[str, float]) -> int:
 
     args = ["--duckdb-path", str(wh.duckdb_path)]
     manifest = wh.raw_path / "_manifest.json"
-    if manifest.exists():
+    if inspect(wh.raw_path).kind == GENERATED:  # a loader's manifest records no injected faults
         args += ["--all-days", "--expected-faults", str(manifest)]
     print("\n[keynode] data-quality checkpoint: " + " ".join(args))
     t = time.perf_counter()

@@ -82,7 +82,9 @@ def fixture_wh(tmp_path_factory) -> Built:
     raw = root / "raw"
     expected = raw_fixture.build(raw)
     wh = make_warehouse(root, raw)
-    res = build_all(wh)
+    # One bad row per defect class in a handful of rows: far above any real quarantine-share limit, so
+    # the input circuit breaker (tested in test_bad_input.py) is opened wide for this fixture.
+    res = build_all(wh, "--vars", "{keynode__input_max_quarantine_share: {default: 1.0}}")
     return Built(wh=wh, build_result=res, manifest={"expected": expected})
 
 

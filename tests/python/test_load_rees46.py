@@ -102,12 +102,11 @@ def test_help_and_defaults():
     assert load_rees46.DEFAULT_INPUT.parent.parent.parent.name == "shared"  # ../shared/datasets/...
 
 
-def test_refuses_to_clear_a_foreign_folder(tmp_path: Path):
+def test_refuses_to_clear_a_foreign_folder(tmp_path: Path, capsys):
     (tmp_path / "keep.txt").write_text("not a raw zone")
-    with pytest.raises(SystemExit):
-        cli.main(
-            ["load", "rees46", "--input", str(REES46), "--out", str(tmp_path), "--limit", "10", "--quiet"]
-        )
+    args = ["load", "rees46", "--input", str(REES46), "--out", str(tmp_path), "--limit", "10", "--quiet"]
+    assert cli.main(args) == 2  # a clean exit status and a message, no traceback
+    assert "not a raw zone; refusing to clear it" in capsys.readouterr().err
     assert (tmp_path / "keep.txt").exists()
 
 

@@ -84,21 +84,36 @@ def test_dbt_gate_reads_run_results():
 
 
 def test_input_circuit_breaker_by_hand():
-    # The policy in dbt_project.yml this test works out by hand:
-    assert dbt_var("keynode__publish_max_quarantine_share") == {"default": 0.5, "events": 0.05}
+    # The policy in dbt_project.yml (fct_raw_row_accounting turns it into per-row limits):
+    assert dbt_var("keynode__input_max_quarantine_share") == {"default": 0.5, "events": 0.05}
     assert dbt_var("keynode__publish_min_volume_ratio") == 0.9
-    assert dbt_var("keynode__publish_min_valid_rows") == {"default": 0}
+    assert dbt_var("keynode__input_min_valid_rows") == {"default": 0}
+
+    def row(entity, raw, valid, quarantined, limit, reason=None):
+        share = quarantined / raw if raw else 0.0
+        return {
+            "entity": entity,
+            "raw_rows": raw,
+            "valid_rows": valid,
+            "quarantined_rows": quarantined,
+            "quarantine_share": share,
+            "max_quarantine_share": limit,
+            "min_valid_rows": 0,
+            "top_quarantine_reason": reason,
+        }
+
     accounting = [
-        {"entity": "events", "raw_rows": 1000, "valid_rows": 940, "quarantined_rows": 50},  # 5.0%: ok
-        {"entity": "orders", "raw_rows": 100, "valid_rows": 40, "quarantined_rows": 60},  # 60% > 50%
-        {"entity": "sku_catalog", "raw_rows": 0, "valid_rows": 0, "quarantined_rows": 0},  # empty: ok
+        row("events", 1000, 940, 50, 0.05, "malformed_timestamp"),  # 5.0%: ok
+        row("orders", 100, 40, 60, 0.5, "missing_id"),  # 60% > 50%
+        row("sku_catalog", 0, 0, 0, 0.5),  # empty: ok
     ]
     served = {"events": {"valid_rows": 1045}, "orders": {"valid_rows": 40}}  # 940 < 0.9 x 1045 = 940.5
     gates = {(g.name, g.subject): g for g in audit.input_gates(accounting, served)}
     assert gates["quarantine share", "events"].passed
     assert not gates["quarantine share", "orders"].passed
     assert (
-        "60 of 100 landed rows quarantined (60.0%; limit 50.0%)" in gates["quarantine share", "orders"].detail
+        "60 of 100 landed rows quarantined (60.0%; limit 50.0%), mostly missing_id"
+        in gates["quarantine share", "orders"].detail
     )
     assert not gates["volume", "events"].passed and "minimum 940" in gates["volume", "events"].detail
     assert gates["volume", "orders"].passed and gates["volume", "sku_catalog"].passed
@@ -334,7 +349,7 @@ HOSTILE_VARS = [
     ),
     ({"keynode__cart_reminder_campaign": "x') or 1=1 --"}, "must match [a-z0-9_]{1,64}"),
     ({"keynode__anomaly_direction": "drop' --"}, "must be one of drop, spike, both"),
-    ({"keynode__publish_max_quarantine_share": {"default": "1; --"}}, "default must be a number from 0 to 1"),
+    ({"keynode__input_max_quarantine_share": {"default": "1; --"}}, "default must be a number from 0 to 1"),
     (
         {"keynode__raw_path": "../../x'); copy funnels to ('/tmp/out"},
         "must not contain quotes, backslashes, semicolons or control characters",

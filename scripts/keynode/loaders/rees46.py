@@ -151,11 +151,13 @@ def build_catalog(df: pd.DataFrame) -> pd.DataFrame:
             "launched_date": g["ts"].min().dt.date.to_numpy(),
         }
     )
-    cat["brand"] = cat["sku_id"].map(brand)
-    cat["category_code"] = cat["sku_id"].map(code)
+    # entirely empty brand / category_code columns are normal in real exports: keep them as text
+    cat["brand"] = cat["sku_id"].map(brand).astype("string")
+    cat["category_code"] = cat["sku_id"].map(code).astype("string")
     name = (cat["brand"].fillna("") + " " + cat["category_code"].fillna("")).str.strip()
-    cat["product_name"] = name.where(name != "", "product " + cat["sku_id"])
-    cat["category"] = cat["category_code"].str.split(".").str[0].fillna("unknown")
+    cat["product_name"] = name.where(name != "", "product " + cat["sku_id"]).astype(object)
+    cat["category"] = cat["category_code"].str.split(".").str[0].fillna("unknown").astype(object)
+    cat["brand"] = cat["brand"].astype(object).where(cat["brand"].notna(), None)
     cat["is_listed"] = True
     cat["ingested_at"] = df["ts"].max()
     return cat
@@ -248,6 +250,7 @@ def summary(m: dict) -> str:
             f"  {ld['users']:,} users, {ld['user_sessions']:,} REES46 sessions, {ld['products']:,} products",
             f"  events expected: valid {ev['valid_rows']:,} + duplicates {ev['duplicate_rows']:,}"
             f" + quarantined {sum(ev['quarantined'].values()):,} = raw {ev['raw_rows']:,}",
-            f"  build with --vars '{json.dumps(m['dbt_vars'])}'",
+            f"  dbt vars recorded in _manifest.json (`keynode run --raw DIR` applies them): "
+            f"{json.dumps(m['dbt_vars'])}",
         ]
     )

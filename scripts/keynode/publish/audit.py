@@ -6,9 +6,9 @@ Gates (each a :class:`Gate`: name, subject, passed, detail):
   severity error passed (a failing ``severity: warn`` test reports ``warn`` and does not stop publication);
 - ``critical expectations``: the Great Expectations checkpoint found no unexplained critical failure
   (given by the caller, keynode run, which ran the checkpoint);
-- ``quarantine share`` and ``volume`` per source, from ``fct_raw_row_accounting`` (the input circuit
-  breaker): quarantined / raw rows at most ``keynode__publish_max_quarantine_share``, valid rows at
-  least ``keynode__publish_min_valid_rows`` and at least ``keynode__publish_min_volume_ratio`` x the
+- ``quarantine share`` and ``volume`` per source, the verdict ``fct_raw_row_accounting`` computed (the
+  input circuit breaker): quarantined / raw rows at most ``keynode__input_max_quarantine_share``, valid
+  rows at least ``keynode__input_min_valid_rows`` and at least ``keynode__publish_min_volume_ratio`` x the
   valid rows of the publication BI is served now (a raw zone only grows: a drop means a source broke).
 
 The verdict is saved beside the warehouse (``<warehouse>.audit.json``) with the warehouse's size and
@@ -92,8 +92,10 @@ def _threshold(name: str, entity: str) -> float:
 
 
 def input_gates(accounting: list[dict[str, Any]], served: dict[str, dict[str, Any]] | None) -> list[Gate]:
-    """The input circuit breaker over fct_raw_row_accounting rows (entity, raw_rows, valid_rows,
-    quarantined_rows); ``served``: the accounting of the publication BI reads now (None: none yet)."""
+    """The input circuit breaker: the verdict fct_raw_row_accounting computed per source with the build's
+    own vars (quarantine_share against max_quarantine_share, valid_rows against min_valid_rows,
+    input_breach), plus the volume against the publication BI is served now (``served``; None: none yet),
+    which only publishing knows."""
     gates = []
     if not accounting:
         return [Gate("volume", "all sources", False, "fct_raw_row_accounting is empty")]
@@ -101,17 +103,18 @@ def input_gates(accounting: list[dict[str, Any]], served: dict[str, dict[str, An
     for row in accounting:
         entity = row["entity"]
         raw, valid, quarantined = int(row["raw_rows"]), int(row["valid_rows"]), int(row["quarantined_rows"])
-        limit = _threshold("keynode__publish_max_quarantine_share", entity)
-        share = quarantined / raw if raw else 0.0
+        limit, share = float(row["max_quarantine_share"]), float(row["quarantine_share"])
+        reason = f", mostly {row['top_quarantine_reason']}" if row.get("top_quarantine_reason") else ""
         gates.append(
             Gate(
                 "quarantine share",
                 entity,
                 share <= limit,
-                f"{quarantined:,} of {raw:,} landed rows quarantined ({share:.1%}; limit {limit:.1%})",
+                f"{quarantined:,} of {raw:,} landed rows quarantined ({share:.1%}; limit {limit:.1%})"
+                + reason,
             )
         )
-        minimum = _threshold("keynode__publish_min_valid_rows", entity)
+        minimum = float(row["min_valid_rows"])
         before = (served or {}).get(entity, {}).get("valid_rows")
         floor = max(minimum, ratio * before) if before is not None else minimum
         versus = f"; served publication {before:,}, limit {ratio:.0%} of it" if before is not None else ""
@@ -199,8 +202,8 @@ def read_accounting(warehouse: Path) -> list[dict[str, Any]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         cursor = con.execute(
-            "select entity, raw_rows, valid_rows, quarantined_rows "
-            "from fct_raw_row_accounting order by entity"
+            "select entity, raw_rows, valid_rows, quarantined_rows, quarantine_share, max_quarantine_share, "
+            "min_valid_rows, top_quarantine_reason from fct_raw_row_accounting order by entity"
         )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -120,7 +120,12 @@ def _plan(
             f"select min({DAY_COLUMN}), max({DAY_COLUMN}) from {spec.profile}"
         ).fetchone()
         plan.days = select_days(args, first, last, clock)
-        if not plan.days:
+        if first is None and not args.start_date:
+            # a raw zone without rows for this source (a real dataset that has no orders, say): reported,
+            # not a failure of every day; fct_raw_row_accounting (keynode__input_min_valid_rows) and the
+            # publication's volume gate judge whether a source may be empty
+            plan.days, plan.skipped = [], "skipped: no data (the source has no rows)"
+        if not plan.days and not plan.skipped:
             plan.skipped = "skipped: no data"
         elif spec.thresholds or spec.limits:
             rows = _fetch_dicts(con, f"select * from {spec.profile} order by {DAY_COLUMN}")

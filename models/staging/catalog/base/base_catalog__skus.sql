@@ -15,7 +15,7 @@ source as (
 typed as (
 
     select
-        nullif(trim(sku_id), '') as sku_id,
+        {{ keynode_clean_id('sku_id') }} as sku_id,
         product_name,
         category,
         brand,
@@ -25,7 +25,10 @@ typed as (
         cast(ingested_at as timestamp) as ingested_at,
         filename as raw_file,
         cast(file_row_number as bigint) as raw_row_number,
-        cast(dt as date) as landed_date
+        cast(dt as date) as landed_date,
+        {{ keynode_number_issue([
+            {'column': 'list_price', 'name': 'list_price', 'type': 'double'},
+        ]) }}
     from source
 
 ),
@@ -36,6 +39,9 @@ checked as (
         *,
         {{ keynode_first_failed_check([
             {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'sku_id is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'ingested_at is null'},
+            {'reason_expr': 'number_issue', 'column_expr': 'number_issue_column',
+             'fails_when': 'number_issue is not null'},
             {'reason': 'invalid_price', 'column': 'list_price',
              'fails_when': 'list_price < 0 or list_price > ' ~ var('keynode__max_unit_price')},
         ]) }}

@@ -8,6 +8,12 @@
     replaces those landing dates. The copy rank of a re-read row counts the valid copies of its
     event_id that landed before the window (they were ingested earlier, so they sort first), which
     gives the rank a full rebuild gives.
+
+    A conflicting copy (a valid row whose event_id was already kept with a different payload,
+    keynode_payload_hash) is not a duplicate: it is quarantined as `conflicting_duplicate`, so both
+    payloads are kept (the first in staging, the other in fct_quarantined_rows) and nothing is silently
+    replaced. The copy kept is the same in an incremental run as in a full rebuild (earlier landing dates
+    first).
 -#}
 {{
     config(
@@ -20,6 +26,11 @@
 }}
 
 {%- set window_start = keynode_lookback_start_date('landed_date') if is_incremental() else none %}
+{#- the payload of the copy kept: an earlier landing date's, else this batch's first valid copy -#}
+{%- set kept_payload = (
+    'coalesce(earlier_copies.kept_payload_hash, window_first_copies.first_payload_hash)'
+    if is_incremental() else 'window_first_copies.first_payload_hash'
+) %}
 
 with
 
@@ -52,9 +63,9 @@ skus as (
 typed as (
 
     select
-        nullif(trim(source.event_id), '') as event_id,
-        nullif(trim(source.device_id), '') as device_id,
-        nullif(trim(source.user_id), '') as user_id,
+        {{ keynode_clean_id('source.event_id') }} as event_id,
+        {{ keynode_clean_id('source.device_id') }} as device_id,
+        {{ keynode_clean_id('source.user_id') }} as user_id,
         source.event_name,
         source.event_time as event_time_raw,
         {{ keynode_parse_iso_timestamp('source.event_time') }} as event_ts,
@@ -64,27 +75,40 @@ typed as (
         source.utm_medium,
         source.utm_campaign,
         source.page,
-        nullif(trim(source.sku_id), '') as sku_id,
+        {{ keynode_clean_id('source.sku_id') }} as sku_id,
         cast(source.price as double) as price,
-        cast(source.quantity as integer) as quantity,
-        cast(source.page_load_ms as integer) as page_load_ms,
+        {{ keynode_integer('source.quantity') }} as quantity,
+        {{ keynode_integer('source.page_load_ms') }} as page_load_ms,
         source.properties,
         source.filename as raw_file,
         cast(source.file_row_number as bigint) as raw_row_number,
-        cast(source.dt as date) as landed_date
+        cast(source.dt as date) as landed_date,
+        {{ keynode_number_issue([
+            {'column': 'source.price', 'name': 'price', 'type': 'double'},
+            {'column': 'source.quantity', 'name': 'quantity', 'type': 'integer'},
+            {'column': 'source.page_load_ms', 'name': 'page_load_ms', 'type': 'integer'},
+        ]) }}
     from source
 
 ),
 
-checked as (
+event_checked as (
 
     select
         typed.*,
         event_catalog.event_category,
         event_catalog.is_page_view,
+        {{ keynode_payload_hash([
+            'typed.device_id', 'typed.user_id', 'typed.event_name', 'typed.event_time_raw', 'typed.platform',
+            'typed.utm_source', 'typed.utm_medium', 'typed.utm_campaign', 'typed.page', 'typed.sku_id',
+            'typed.price', 'typed.quantity', 'typed.page_load_ms', 'typed.properties',
+        ]) }} as payload_hash,
         {{ keynode_first_failed_check([
             {'reason': 'missing_id', 'column': 'event_id', 'fails_when': 'typed.event_id is null'},
             {'reason': 'missing_id', 'column': 'device_id', 'fails_when': 'typed.device_id is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'typed.ingested_at is null'},
+            {'reason_expr': 'typed.number_issue', 'column_expr': 'typed.number_issue_column',
+             'fails_when': 'typed.number_issue is not null'},
             {'reason': 'malformed_timestamp', 'column': 'event_time', 'fails_when': 'typed.event_ts is null'},
             {'reason': 'event_time_before_source_start', 'column': 'event_time',
              'fails_when': "typed.event_ts < cast('" ~ var('keynode__events_source_start')
@@ -99,6 +123,8 @@ checked as (
              'fails_when': 'event_catalog.event_name is null'},
             {'reason': 'unparseable_properties', 'column': 'properties',
              'fails_when': 'typed.properties is not null and not ' ~ keynode_json_valid('typed.properties')},
+            {'reason': 'properties_not_object', 'column': 'properties',
+             'fails_when': 'typed.properties is not null and not ' ~ keynode_json_is_object('typed.properties')},
             {'reason': 'invalid_price', 'column': 'price',
              'fails_when': 'typed.price < 0 or typed.price > ' ~ var('keynode__max_unit_price')},
             {'reason': 'invalid_quantity', 'column': 'quantity',
@@ -118,20 +144,88 @@ checked as (
 
     earlier_copies as (
 
-        -- valid copies that landed before the window, of the event ids the window brings again
+        -- valid copies that landed before the window, of the event ids the window brings again, and the
+        -- payload of the copy kept among them
         select
             event_id,
-            count(*) as copies_before_window
+            count(*) as copies_before_window,
+            max(case when copy_rank = 1 then payload_hash end) as kept_payload_hash
         from {{ this }}
         where
             landed_date < {{ window_start }}
             and quarantine_reason is null
-            and event_id in (select checked.event_id from checked)
+            and event_id in (select event_checked.event_id from event_checked)
         group by event_id
 
     ),
 
 {% endif %}
+
+window_first_copies as (
+
+    -- the payload of the first valid copy of each event id in this batch
+    select
+        event_id,
+        payload_hash as first_payload_hash
+    from (
+        select
+            event_id,
+            payload_hash,
+            row_number() over (
+                partition by event_id order by ingested_at, raw_file, raw_row_number
+            ) as copy_order
+        from event_checked
+        where quarantine_reason is null
+    ) as ordered
+    where copy_order = 1
+
+),
+
+checked as (
+
+    select
+        event_checked.event_id,
+        event_checked.device_id,
+        event_checked.user_id,
+        event_checked.event_name,
+        event_checked.event_time_raw,
+        event_checked.event_ts,
+        event_checked.ingested_at,
+        event_checked.platform,
+        event_checked.utm_source,
+        event_checked.utm_medium,
+        event_checked.utm_campaign,
+        event_checked.page,
+        event_checked.sku_id,
+        event_checked.price,
+        event_checked.quantity,
+        event_checked.page_load_ms,
+        event_checked.properties,
+        event_checked.raw_file,
+        event_checked.raw_row_number,
+        event_checked.landed_date,
+        event_checked.number_issue,
+        event_checked.number_issue_column,
+        event_checked.event_category,
+        event_checked.is_page_view,
+        event_checked.payload_hash,
+        case
+            when event_checked.quarantine_reason is not null then event_checked.quarantine_reason
+            when event_checked.payload_hash <> {{ kept_payload }} then 'conflicting_duplicate'
+        end as quarantine_reason,
+        case
+            when event_checked.quarantine_reason is not null then event_checked.quarantine_column
+            when event_checked.payload_hash <> {{ kept_payload }} then 'event_id'
+        end as quarantine_column
+    from event_checked
+    left join window_first_copies
+        on event_checked.event_id = window_first_copies.event_id
+    {% if is_incremental() %}
+        left join earlier_copies
+            on event_checked.event_id = earlier_copies.event_id
+    {% endif %}
+
+),
 
 final as (
 

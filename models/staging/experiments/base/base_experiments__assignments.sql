@@ -12,11 +12,11 @@ source as (
 typed as (
 
     select
-        nullif(trim(assignment_id), '') as assignment_id,
-        nullif(trim(experiment_key), '') as experiment_key,
-        nullif(trim(variant), '') as variant,
-        nullif(trim(device_id), '') as device_id,
-        nullif(trim(user_id), '') as user_id,
+        {{ keynode_clean_id('assignment_id') }} as assignment_id,
+        {{ keynode_clean_id('experiment_key') }} as experiment_key,
+        {{ keynode_clean_id('variant') }} as variant,
+        {{ keynode_clean_id('device_id') }} as device_id,
+        {{ keynode_clean_id('user_id') }} as user_id,
         cast(assigned_at as timestamp) as assigned_at,
         cast(ingested_at as timestamp) as ingested_at,
         filename as raw_file,
@@ -34,6 +34,7 @@ checked as (
             {'reason': 'missing_id', 'column': 'assignment_id', 'fails_when': 'assignment_id is null'},
             {'reason': 'missing_id', 'column': 'experiment_key', 'fails_when': 'experiment_key is null'},
             {'reason': 'missing_id', 'column': 'device_id', 'fails_when': 'device_id is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'ingested_at is null'},
             {'reason': 'malformed_timestamp', 'column': 'assigned_at', 'fails_when': 'assigned_at is null'},
         ]) }}
     from typed

@@ -21,20 +21,24 @@ skus as (
 typed as (
 
     select
-        nullif(trim(po_id), '') as po_id,
-        nullif(trim(sku_id), '') as sku_id,
-        nullif(trim(warehouse_id), '') as warehouse_id,
-        nullif(trim(status), '') as status,
+        {{ keynode_clean_id('po_id') }} as po_id,
+        {{ keynode_clean_id('sku_id') }} as sku_id,
+        {{ keynode_clean_id('warehouse_id') }} as warehouse_id,
+        {{ keynode_clean_id('status') }} as status,
         cast(ordered_date as date) as ordered_date,
         cast(expected_date as date) as expected_date,
         cast(received_date as date) as received_date,
-        cast(quantity_ordered as integer) as quantity_ordered,
-        cast(quantity_received as integer) as quantity_received,
+        {{ keynode_integer('quantity_ordered') }} as quantity_ordered,
+        {{ keynode_integer('quantity_received') }} as quantity_received,
         cast(updated_at as timestamp) as updated_at,
         cast(ingested_at as timestamp) as ingested_at,
         filename as raw_file,
         cast(file_row_number as bigint) as raw_row_number,
-        cast(dt as date) as landed_date
+        cast(dt as date) as landed_date,
+        {{ keynode_number_issue([
+            {'column': 'quantity_ordered', 'name': 'quantity_ordered', 'type': 'integer'},
+            {'column': 'quantity_received', 'name': 'quantity_received', 'type': 'integer'},
+        ]) }}
     from source
 
 ),
@@ -47,6 +51,9 @@ checked as (
             {'reason': 'missing_id', 'column': 'po_id', 'fails_when': 'typed.po_id is null'},
             {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'typed.sku_id is null'},
             {'reason': 'missing_id', 'column': 'status', 'fails_when': 'typed.status is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'typed.ingested_at is null'},
+            {'reason_expr': 'typed.number_issue', 'column_expr': 'typed.number_issue_column',
+             'fails_when': 'typed.number_issue is not null'},
             {'reason': 'invalid_quantity', 'column': 'quantity_ordered',
              'fails_when': 'typed.quantity_ordered <= 0 or typed.quantity_ordered > '
                  ~ var('keynode__max_po_quantity')},

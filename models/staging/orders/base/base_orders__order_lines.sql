@@ -18,16 +18,22 @@ skus as (
 typed as (
 
     select
-        nullif(trim(order_id), '') as order_id,
-        cast(line_number as integer) as line_number,
-        nullif(trim(sku_id), '') as sku_id,
-        cast(quantity as integer) as quantity,
+        {{ keynode_clean_id('order_id') }} as order_id,
+        {{ keynode_integer('line_number') }} as line_number,
+        {{ keynode_clean_id('sku_id') }} as sku_id,
+        {{ keynode_integer('quantity') }} as quantity,
         cast(unit_price as double) as unit_price,
         cast(discount_amount as double) as discount_amount,
         cast(ingested_at as timestamp) as ingested_at,
         filename as raw_file,
         cast(file_row_number as bigint) as raw_row_number,
-        cast(dt as date) as landed_date
+        cast(dt as date) as landed_date,
+        {{ keynode_number_issue([
+            {'column': 'line_number', 'name': 'line_number', 'type': 'integer'},
+            {'column': 'quantity', 'name': 'quantity', 'type': 'integer'},
+            {'column': 'unit_price', 'name': 'unit_price', 'type': 'double'},
+            {'column': 'discount_amount', 'name': 'discount_amount', 'type': 'double'},
+        ]) }}
     from source
 
 ),
@@ -38,8 +44,12 @@ checked as (
         typed.*,
         {{ keynode_first_failed_check([
             {'reason': 'missing_id', 'column': 'order_id', 'fails_when': 'typed.order_id is null'},
-            {'reason': 'missing_id', 'column': 'line_number', 'fails_when': 'typed.line_number is null'},
+            {'reason': 'missing_id', 'column': 'line_number',
+             'fails_when': 'typed.line_number is null and typed.number_issue is null'},
             {'reason': 'missing_id', 'column': 'sku_id', 'fails_when': 'typed.sku_id is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'typed.ingested_at is null'},
+            {'reason_expr': 'typed.number_issue', 'column_expr': 'typed.number_issue_column',
+             'fails_when': 'typed.number_issue is not null'},
             {'reason': 'invalid_quantity', 'column': 'quantity',
              'fails_when': 'typed.quantity = 0 or abs(typed.quantity) > ' ~ var('keynode__max_quantity')
                 ~ (' or typed.quantity < 0' if not var('keynode__allow_negative_order_quantity') else '')},

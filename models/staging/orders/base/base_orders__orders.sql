@@ -12,12 +12,12 @@ source as (
 typed as (
 
     select
-        nullif(trim(order_id), '') as order_id,
-        nullif(trim(user_id), '') as user_id,
-        nullif(trim(device_id), '') as device_id,
+        {{ keynode_clean_id('order_id') }} as order_id,
+        {{ keynode_clean_id('user_id') }} as user_id,
+        {{ keynode_clean_id('device_id') }} as device_id,
         platform,
         channel,
-        nullif(trim(coupon_code), '') as coupon_code,
+        {{ keynode_clean_id('coupon_code') }} as coupon_code,
         cast(created_at as timestamp) as created_at,
         cast(paid_at as timestamp) as paid_at,
         status,
@@ -37,6 +37,7 @@ checked as (
         {{ keynode_first_failed_check([
             {'reason': 'missing_id', 'column': 'order_id', 'fails_when': 'order_id is null'},
             {'reason': 'missing_id', 'column': 'updated_at', 'fails_when': 'updated_at is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'ingested_at is null'},
             {'reason': 'malformed_timestamp', 'column': 'created_at', 'fails_when': 'created_at is null'},
         ]) }}
     from typed
