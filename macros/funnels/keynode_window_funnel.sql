@@ -45,7 +45,7 @@
     select
         funnel_key,
         user_key,
-        row_number() over (order by funnel_key, user_key) as user_number
+        {{ keynode_compact_key(['funnel_key', 'user_key']) }} as user_number
     from (
         select distinct
             funnel_key,
@@ -67,6 +67,7 @@
         on
             events.funnel_key = {{ prefix }}users.funnel_key
             and events.user_key = {{ prefix }}users.user_key
+    where {{ keynode_shared_cte() }}
 
 ),
 
@@ -112,7 +113,7 @@
         max(start_ts) as start_ts,
         next_ts as reach_ts
     from {{ prefix }}step_{{ steps[step - 1] }}_candidates
-    where next_ts <= start_ts + interval {{ window_minutes }} minute
+    where next_ts <= start_ts + interval {{ window_minutes }} minute and {{ keynode_shared_cte() }}
     group by user_number, start_date, next_ts
 
 ),

@@ -276,3 +276,40 @@ def test_dashboard_keeps_working_while_a_rebuild_publishes(site, browser):
     assert "v2" in browser.page.inner_text('[data-testid="stMain"]')
     browser.page.screenshot(path=str(screenshots_dir() / "overview-after-rebuild-en.png"))
     assert browser.blocked == [] and browser.problems == [], (browser.blocked, browser.problems)
+
+
+def test_main_command_writes_an_offline_dbt_docs_site(site):
+    """`keynode run` wrote the static dbt docs page; Chromium opens it from the file system with every
+    network request blocked and shows the dashboard's exposure (its owner and the marts it reads)."""
+    from playwright.sync_api import sync_playwright
+
+    index = site.root / "output" / "dbt_docs" / "index.html"
+    assert index.is_file() and index.stat().st_size > 1_000_000
+    blocked, page_errors = [], []
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1400, "height": 1400},
+        )  # fmt: skip
+        try:
+
+            def only_files(route):
+                if route.request.url.startswith(("file://", "data:")):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", only_files)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+            page.goto(f"{index.as_uri()}#!/exposure/exposure.keynode.keynode_dashboard", wait_until="load")
+            page.get_by_text("ops-analytics@keynode.example").first.wait_for(timeout=60_000)
+            body = page.inner_text("body")
+            assert "keynode dashboard (node health, funnels, SKU board)" in body
+            page.get_by_text("Depends On").first.click()
+            page.get_by_text("fct_node_health_daily").first.wait_for(timeout=30_000)
+            page.screenshot(path=str(screenshots_dir() / "dbt-docs-dashboard-exposure.png"))
+        finally:
+            context.close()
+    assert blocked == [] and page_errors == [], (blocked, page_errors)

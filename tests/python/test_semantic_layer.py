@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("semantic_layer")]
 
 DBT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses", "docs")
 REL = 1e-9
+BIN = Path(sys.executable).parent  # the venv's mf and dbt
 
 
 class Mf:
@@ -34,7 +36,8 @@ class Mf:
         self.project, self.env = project, env
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["mf", *args], cwd=self.project, env=self.env, capture_output=True, text=True)
+        mf = str(BIN / "mf")
+        return subprocess.run([mf, *args], cwd=self.project, env=self.env, capture_output=True, text=True)
 
     def query(self, *args: str) -> pd.DataFrame:
         out = self.project / "answer.csv"
@@ -67,7 +70,9 @@ def mf(generated_wh, tmp_path_factory) -> Mf:
         # request to a closed local port, so nothing leaves the machine.
         "HTTPS_PROXY": "http://127.0.0.1:9",
     }
-    parsed = subprocess.run(["dbt", "parse", "--quiet"], cwd=project, env=env, capture_output=True, text=True)
+    parsed = subprocess.run(
+        [str(BIN / "dbt"), "parse", "--quiet"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert parsed.returncode == 0, parsed.stdout[-3000:] + parsed.stderr[-3000:]
     assert (project / "target" / "semantic_manifest.json").exists()
     return Mf(project, env)

@@ -117,7 +117,9 @@ final as (
             end
             as double
         ) as volatility,
-        cast(metric_windows.window_correlation as double) as correlation_with_paid_orders,
+        -- undefined (one day, or a constant series): NULL on every engine (DuckDB's corr gives NaN)
+        cast(nullif(metric_windows.window_correlation, cast('NaN' as double)) as double)
+            as correlation_with_paid_orders,
         cast(stability.stability as double) as stability,
         cast(stability.stability_days as integer) as stability_days
     from metric_windows

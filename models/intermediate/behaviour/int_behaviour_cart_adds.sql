@@ -4,31 +4,83 @@
     the user do in that window (doc cart_abandonment_behaviour: removed the item > browsed other SKUs >
     other activity > left). Also flags the add that leaves an abandoned cart behind (doc
     abandoned_cart), the input of the intervention analysis. fct_cart_abandonment_events publishes it.
+    Incremental on DuckDB (delete+insert on add_event_id, see touched_users below); Spark rebuilds it.
 -#}
 {%- set window_minutes = var('keynode__cart_abandonment_minutes') | int -%}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy=keynode_incremental_strategy(),
+        unique_key='add_event_id',
+        on_schema_change='append_new_columns',
+    )
+}}
 
 with
+
+{% if is_incremental() %}
+-- Incremental (DuckDB): an add's row depends on the user's events from the add to its window end and
+-- on the user's next add, so a user's events landed (or re-keyed) within the lookback can change only
+-- the user's adds from W minutes before the earliest of them on; an add whose window ran past the data
+-- end (is_window_complete false) changes as the data grows.
+touched_users as (
+
+    select
+        user_key,
+        min(event_ts) - interval {{ window_minutes }} minute as recompute_from
+    from {{ ref('int_events_stitched') }}
+    where effective_landed_date >= {{ keynode_lookback_start('landed_date') }}
+    group by user_key
+
+    union all
+
+    select
+        user_key,
+        min(added_at) as recompute_from
+    from {{ this }}
+    where not is_window_complete
+    group by user_key
+
+),
+
+recompute_users as (
+
+    select
+        user_key,
+        min(recompute_from) as recompute_from
+    from touched_users
+    group by user_key
+
+),
+{% endif %}
 
 events as (
 
     select
-        event_id,
-        user_key,
-        device_id,
-        platform,
-        event_name,
-        event_ts,
-        event_date,
-        sku_id,
-        quantity
-    from {{ ref('int_events_stitched') }}
+        stitched.event_id,
+        stitched.user_key,
+        stitched.device_id,
+        stitched.platform,
+        stitched.event_name,
+        stitched.event_ts,
+        stitched.event_date,
+        stitched.sku_id,
+        stitched.quantity,
+        stitched.effective_landed_date
+    from {{ ref('int_events_stitched') }} as stitched
+    {%- if is_incremental() %}
+    inner join recompute_users
+        on
+            stitched.user_key = recompute_users.user_key
+            and stitched.event_ts >= recompute_users.recompute_from
+    {%- endif %}
 
 ),
 
 data_end as (
 
     select max(event_ts) as last_event_at
-    from events
+    from {{ ref('int_events_stitched') }}
 
 ),
 
@@ -43,7 +95,8 @@ cart_adds as (
         quantity,
         event_ts as added_at,
         event_date as added_date,
-        event_ts + interval {{ window_minutes }} minute as window_end_at
+        event_ts + interval {{ window_minutes }} minute as window_end_at,
+        effective_landed_date as landed_date
     from events
     where event_name = 'add_to_cart'
 
@@ -131,7 +184,8 @@ classified as (
         window_summary.checkout_started_at is null
         and (next_adds.next_added_at is null or next_adds.next_added_at > cart_adds.window_end_at)
             as ends_abandoned_cart,
-        cart_adds.window_end_at <= data_end.last_event_at as is_window_complete
+        cart_adds.window_end_at <= data_end.last_event_at as is_window_complete,
+        cart_adds.landed_date
     from cart_adds
     cross join data_end
     left join window_summary
@@ -169,7 +223,8 @@ final as (
             else 'left'
         end as abandonment_behaviour,
         ends_abandoned_cart,
-        is_window_complete
+        is_window_complete,
+        landed_date
     from classified
 
 )

@@ -1,7 +1,8 @@
 {#-
     The events the funnels read: one row per (funnel_key, user_key, event_id) for every event that
     marks a node of a funnel (seed funnel_node_events), with its node step and the user-day attributes
-    the funnel breakdowns use.
+    the funnel breakdowns use. Deliberately narrow (no event name, node key, device or SKU): writing
+    this table is most of its cost, and the funnel models read only these columns.
 
     Incremental: a run reprocesses whole user-days (user_key, event_date) touched by newly landed or
     re-stitched events, so day-level attributes (is_new_user) and `landed_date` stay exactly what a
@@ -19,12 +20,6 @@
 }}
 
 with
-
-events as (
-
-    select * from {{ ref('int_events_stitched') }}
-
-),
 
 node_events as (
 
@@ -47,6 +42,12 @@ nodes as (
 ),
 
 {% if is_incremental() %}
+events as (
+
+    select * from {{ ref('int_events_stitched') }}
+
+),
+
 touched_user_days as (
 
     select distinct user_key, event_date
@@ -65,9 +66,10 @@ events_to_process as (
 
 ),
 {% else %}
+    {#- Full build: user_days and final each read the relation (a CTE read twice is materialized first). #}
     events_to_process as (
 
-        select * from events
+        select * from {{ ref('int_events_stitched') }}
 
     ),
 {% endif %}
@@ -79,7 +81,7 @@ user_days as (
         event_date,
         max(case when event_name = 'first_open' then 1 else 0 end) = 1 as is_new_user,
         max(effective_landed_date) as landed_date
-    from events_to_process
+    from {% if is_incremental() %}events_to_process{% else %}{{ ref('int_events_stitched') }}{% endif %}
     group by user_key, event_date
 
 ),
@@ -93,14 +95,10 @@ final as (
         events_to_process.event_ts,
         events_to_process.event_date,
         nodes.node_step,
-        nodes.node_key,
-        events_to_process.event_name,
-        events_to_process.device_id,
         events_to_process.platform,
         events_to_process.channel_group,
         coalesce(events_to_process.member_tier, 'unknown') as member_tier,
         user_days.is_new_user,
-        events_to_process.sku_id,
         user_days.landed_date
     from events_to_process
     inner join node_events

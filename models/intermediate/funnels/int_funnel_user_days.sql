@@ -4,17 +4,21 @@
 {#- A chain started on day d can use events up to d + 1 day + W: days read past the last affected date. -#}
 {%- set continuation_days = (window_minutes / 1440) | round(0, 'ceil') | int + 1 -%}
 {%- set entry_columns = ['channel_group', 'platform', 'is_new_user', 'member_tier'] -%}
+{#- DuckDB replaces single user-days (delete+insert); Spark overwrites whole funnel_date partitions. -#}
+{%- set per_user_day = target.type != 'spark' -%}
+{#- rendered when the hook runs: `this` and the ref are the built relations -#}
+{%- set orphan_delete = ["{{ keynode_funnel_delete_orphan_user_days(this, ref('int_funnel_events')) }}"] -%}
 
 {{
     config(
         materialized='incremental',
         incremental_strategy=keynode_incremental_strategy(),
-        unique_key='funnel_date',
+        unique_key=(['funnel_key', 'user_key', 'funnel_date'] if per_user_day else 'funnel_date'),
         partition_by=(['funnel_date'] if target.type == 'spark' else none),
         file_format=('parquet' if target.type == 'spark' else none),
         on_schema_change='append_new_columns',
         pre_hook=keynode_funnel_session_settings(),
-        post_hook=keynode_funnel_session_settings(reset=true),
+        post_hook=[keynode_funnel_session_settings(reset=true)] + (orphan_delete if per_user_day else []),
     )
 }}
 
@@ -41,6 +45,8 @@ processed_watermark as (
 recent_events as (
 
     select
+        funnel_events.funnel_key,
+        funnel_events.user_key,
         funnel_events.event_ts,
         funnel_events.event_date
     from {{ ref('int_funnel_events') }} as funnel_events
@@ -52,6 +58,52 @@ recent_events as (
 
 ),
 
+{% if per_user_day %}
+-- a row can change the chains of its own user that start from date(ts - W) up to its own date: per
+-- (funnel, user) the range of such start dates (recomputing an unchanged user-day inside it is harmless)
+affected_user_ranges as (
+
+    select
+        funnel_key,
+        user_key,
+        min(cast(event_ts - interval {{ window_minutes }} minute as date)) as first_date,
+        max(event_date) as last_date
+    from recent_events
+    group by funnel_key, user_key
+
+),
+
+-- node-1 events of the affected user-days and every event of those users their chains can use
+funnel_events as (
+
+    select
+        funnel_events.funnel_key,
+        funnel_events.user_key,
+        funnel_events.event_id,
+        funnel_events.event_ts,
+        funnel_events.event_date,
+        funnel_events.node_step,
+        {%- for column in entry_columns %}
+            funnel_events.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('int_funnel_events') }} as funnel_events
+    inner join affected_user_ranges
+        on
+            funnel_events.funnel_key = affected_user_ranges.funnel_key
+            and funnel_events.user_key = affected_user_ranges.user_key
+    where
+        funnel_events.event_date >= affected_user_ranges.first_date
+        and (
+            (funnel_events.node_step = 1 and funnel_events.event_date <= affected_user_ranges.last_date)
+            or (
+                funnel_events.node_step between 2 and {{ max_steps }}
+                and funnel_events.event_date
+                <= {{ dbt.dateadd('day', continuation_days, 'affected_user_ranges.last_date') }}
+            )
+        )
+
+),
+{% else %}
 -- a row can change the chains that start from date(ts - W) up to its own date
 affected_date_ranges as (
 
@@ -111,6 +163,7 @@ funnel_events as (
         )
 
 ),
+{% endif %}
 
     {{ keynode_window_funnel('funnel_events', window_minutes, max_steps, entry_columns) }}
 {%- else %}

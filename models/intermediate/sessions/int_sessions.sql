@@ -3,8 +3,34 @@
     (default 30) pass without an event. One row per session with its start channel, landing page,
     size and bounce flag. Sessions are per device (a cross-device journey is two sessions of one
     user_key).
+
+    Incremental on DuckDB: a run recomputes every session of the devices touched by newly landed,
+    late or re-stitched events (int_events_stitched.effective_landed_date within the lookback of the
+    newest landed_date already in the table) from the device's whole history, and replaces that
+    device's sessions (delete+insert on device_id); other devices are not read past the first filter.
+    A late event can merge, split or renumber any session of its device, so the device is the unit.
+    Spark rebuilds the table (insert_overwrite replaces date partitions, not devices).
 -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy=keynode_incremental_strategy(),
+        unique_key='device_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+touched_devices as (
+
+    select distinct device_id
+    from {{ ref('int_events_stitched') }}
+    where effective_landed_date >= {{ keynode_lookback_start('landed_date') }}
+
+),
+{% endif %}
 
 events as (
 
@@ -20,8 +46,12 @@ events as (
         utm_source,
         utm_medium,
         utm_campaign,
-        channel_group
+        channel_group,
+        effective_landed_date
     from {{ ref('int_events_stitched') }}
+    {%- if is_incremental() %}
+    where device_id in (select touched_devices.device_id from touched_devices)
+    {%- endif %}
 
 ),
 
@@ -92,7 +122,8 @@ aggregated as (
         session_number,
         max(event_ts) as session_end_ts,
         count(*) as event_count,
-        cast(sum(case when is_page_view then 1 else 0 end) as bigint) as page_view_count
+        cast(sum(case when is_page_view then 1 else 0 end) as bigint) as page_view_count,
+        max(effective_landed_date) as landed_date
     from ordered
     group by device_id, session_number
 
@@ -122,7 +153,8 @@ final as (
         firsts.utm_medium,
         firsts.utm_campaign,
         firsts.channel_group,
-        aggregated.event_count = 1 and aggregated.page_view_count = 1 as is_bounce
+        aggregated.event_count = 1 and aggregated.page_view_count = 1 as is_bounce,
+        aggregated.landed_date
     from firsts
     inner join aggregated
         on firsts.device_id = aggregated.device_id and firsts.session_number = aggregated.session_number

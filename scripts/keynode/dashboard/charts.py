@@ -37,7 +37,10 @@ def incidents_by_level(df: pd.DataFrame, lang: str) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X(
-                "level:N", title=text(lang, "ladder_level"), sort=[ladder_label(lang, i) for i in range(4)]
+                "level:N",
+                title=text(lang, "ladder_level"),
+                sort=[ladder_label(lang, i) for i in range(4)],
+                axis=alt.Axis(labelAngle=0),
             ),
             y=alt.Y("open_incidents:Q", title=text(lang, "open_incidents")),
             color=alt.Color("funnel_key:N", title=text(lang, "funnel")),
@@ -179,9 +182,18 @@ def lineage(data: pd.DataFrame, lang: str) -> alt.Chart:
         alt.Chart(data)
         .mark_circle(size=160)
         .encode(
-            x=alt.X("x:Q", axis=alt.Axis(title=text(lang, "lineage_layer"), labels=False, ticks=False)),
+            x=alt.X(
+                "x:Q",
+                axis=alt.Axis(title=text(lang, "lineage_layer"), labels=False, ticks=False, grid=False),
+                scale=alt.Scale(domain=[-0.2, len(LINEAGE_LAYERS) - 0.2]),
+            ),
             y=alt.Y("y:Q", axis=None),
-            color=alt.Color("layer:N", sort=list(LINEAGE_LAYERS), title=text(lang, "lineage_layer")),
+            color=alt.Color(
+                "layer:N",
+                sort=list(LINEAGE_LAYERS),
+                title=text(lang, "lineage_layer"),
+                scale=alt.Scale(scheme="category10"),
+            ),
             tooltip=["layer", "relation"],
         )
     )

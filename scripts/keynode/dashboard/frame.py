@@ -19,15 +19,33 @@ def artefact() -> data.Artefact:
     return data.Artefact(project_path(env) if env else default_bi_path())
 
 
+LANGUAGE_KEY = "keynode_language"
+
+
 def language() -> str:
-    """The sidebar's language switch (zh/en); the first visit may pass ?lang=en in the URL."""
-    if "lang" not in st.session_state:
+    """The session's language (zh/en): the first visit may ask with ?lang=en; the switch changes it."""
+    if LANGUAGE_KEY not in st.session_state:
         asked = st.query_params.get("lang", DEFAULT_LANGUAGE)
-        st.session_state["lang"] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+        st.session_state[LANGUAGE_KEY] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+    return st.session_state[LANGUAGE_KEY]
+
+
+def _switched() -> None:
+    st.session_state[LANGUAGE_KEY] = st.session_state["language_switch"]
+
+
+def language_switch() -> None:
+    """The sidebar's language radio. Rendered by the app script (not a page), so it keeps its state on
+    every page; its callback runs before the rerun, so the navigation is relabelled at once."""
     st.sidebar.radio(
-        "语言 / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True
+        "语言 / Language",
+        options=list(LANGUAGES),
+        index=list(LANGUAGES).index(language()),
+        format_func=LANGUAGES.get,
+        key="language_switch",
+        on_change=_switched,
+        horizontal=True,
     )
-    return st.session_state["lang"]
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)

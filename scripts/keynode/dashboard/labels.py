@@ -36,8 +36,8 @@ LABELS: dict[str, dict[str, str]] = {
     "checks": {"zh": "审核", "en": "Checks"},
     "key_nodes": {"zh": "关键节点", "en": "Key nodes"},
     "key_nodes_note": {
-        "zh": "先列关键节点，再列候选节点（按 ROI 贡献排序），数值为最新一天。",
-        "en": "Key nodes first, then the strongest candidates (by ROI share); numbers of the newest day.",
+        "zh": "先列关键节点，再列候选节点（按 ROI 贡献排序）；数值为转化窗口已结束的最新一天。",
+        "en": "Key nodes first, then the strongest candidates (by ROI share); newest complete day.",
     },
     "is_key_node": {"zh": "关键节点", "en": "Key node"},
     "open_incidents": {"zh": "未关闭事件", "en": "Open incidents"},

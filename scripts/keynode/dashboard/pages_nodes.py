@@ -38,7 +38,7 @@ def overview() -> None:
     published = pd.Timestamp(status["published_at"]).strftime("%Y-%m-%d %H:%M")
     cols[1].metric(text(lang, "published_at"), published)
     cols[2].metric(text(lang, "hours_since"), _fmt(status["hours_since_published"], "{:.1f}"))
-    cols[3].metric(text(lang, "data_through"), str(status["data_through"]))
+    cols[3].metric(text(lang, "data_through"), str(pd.Timestamp(status["data_through"]).date()))
     cols[4].metric(text(lang, "serving_reason"), text(lang, f"served_{status['serving_reason']}"))
     cols[5].metric(text(lang, "checks"), "✔" if status["checks_passed"] else "✘")
     st.caption(f"{text(lang, 'checks')}: {status['checks_summary']}")

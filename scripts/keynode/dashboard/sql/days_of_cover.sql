@@ -12,8 +12,7 @@ newest as (
 
 alerting as (
 
-    select distinct
-        a.sku_id
+    select distinct a.sku_id
     from fct_replenishment_alerts as a
     inner join newest as n on a.alert_date = n.newest_day
 

@@ -1,6 +1,7 @@
 -- The key nodes, else the strongest candidates ($limit nodes: key nodes first, then key-node
 -- candidates, then by ROI contribution share), with their numbers on the newest day: users reached,
--- step conversion, data latency rate, health score and open incidents.
+-- step conversion, data latency rate, health score and open incidents. The newest day is the newest
+-- complete one: step conversion's window has closed (fct_node_anomalies.is_window_censored is false).
 with
 
 nodes as (
@@ -22,8 +23,9 @@ nodes as (
 
 newest as (
 
-    select max(health_date) as newest_day
-    from fct_node_health_daily
+    select max(metric_date) as newest_day
+    from fct_node_anomalies
+    where metric_name = 'step_conversion' and not is_window_censored
 
 ),
 
