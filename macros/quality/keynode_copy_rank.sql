@@ -7,9 +7,9 @@
 -#}
 {% macro keynode_copy_rank(key_columns, ingested_at='ingested_at', prior_copies=none) -%}
     case when quarantine_reason is null then
-        {% if prior_copies is not none %}{{ prior_copies }} + {% endif %}row_number() over (
+        cast({% if prior_copies is not none %}{{ prior_copies }} + {% endif %}row_number() over (
             partition by {{ key_columns | join(', ') }}, case when quarantine_reason is null then 1 else 0 end
             order by {{ ingested_at }}, raw_file, raw_row_number
-        )
+        ) as bigint)
     end as copy_rank
 {%- endmacro %}

@@ -8,7 +8,10 @@
     case when json_valid({{ expr }}) then json_type({{ expr }}) = 'OBJECT' end
 {%- endmacro %}
 
-{#- Spark: keynode_json_valid already accepts objects only (from_json into a map). -#}
+{#- Spark: valid JSON (keynode_json_valid, strict like DuckDB's json_valid) whose first character after
+    JSON whitespace (space, tab, line feed, carriage return) is `{`. -#}
 {% macro spark__keynode_json_is_object(expr) -%}
-    {{ keynode_json_valid(expr) }}
+    case when {{ keynode_json_valid(expr) }}
+        then left(ltrim(translate({{ expr }}, concat(chr(9), chr(10), chr(13)), '   ')), 1) = '{'
+    end
 {%- endmacro %}

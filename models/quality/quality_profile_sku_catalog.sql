@@ -31,7 +31,8 @@ final as (
         days.date_day,
         count(skus.sku_id) as skus_in_force,
         count_if(skus.is_listed) as listed_skus,
-        coalesce({{ dbt.datediff('max(skus.landed_date)', 'days.date_day', 'day') }}, 0) as catalog_age_days,
+        cast(coalesce({{ dbt.datediff('max(skus.landed_date)', 'days.date_day', 'day') }}, 0) as bigint)
+            as catalog_age_days,
         cast({{ var('keynode__quality_catalog_max_age_days') }} as integer) as max_age_days,
         count_if(
             skus.product_name is null

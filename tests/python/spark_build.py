@@ -79,6 +79,7 @@ def main() -> int:
     ap.add_argument("--later", type=Path, required=True, help="landing days added before the incremental run")
     ap.add_argument("--state", type=Path, required=True, help="Spark state folder (KEYNODE_SPARK_DIR)")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--full-only", action="store_true", help="no incremental run (LATER must be empty)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     os.environ.update(
@@ -93,7 +94,8 @@ def main() -> int:
     target, logs = a.state / "target", a.state / "logs"
     timings: dict[str, float] = {}
     failures: list[str] = []
-    for name, args in (("seed", ["seed"]), ("run (full)", ["run"]), ("run (incremental)", ["run"])):
+    steps = [("seed", ["seed"]), ("run (full)", ["run"]), ("run (incremental)", ["run"])]
+    for name, args in steps[: 2 if a.full_only else 3]:
         if name == "run (incremental)":
             for folder in sorted(a.later.glob("*/dt=*")):
                 folder.rename(a.raw / folder.parent.name / folder.name)

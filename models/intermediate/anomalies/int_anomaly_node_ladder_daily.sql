@@ -53,8 +53,8 @@ node_day_status as (
                 coalesce(completeness, 0) >= 1
                 and coalesce(data_latency_rate, 0) <= {{ max_latency }}
                 and not any_flagged
-                then 1.0
-            else 0.0
+                then cast(1 as double)
+            else cast(0 as double)
         end as is_stable_day
     from node_days
 

@@ -109,7 +109,7 @@ final as (
         conversions.converted_at,
         conversions.add_event_id is not null as is_converted,
         ({{ keynode_epoch_ms('conversions.converted_at') }} - {{ keynode_epoch_ms('carts.added_at') }})
-        / 3600000.0 as hours_to_convert
+        / cast(3600000 as double) as hours_to_convert
     from carts
     left join conversions
         on carts.add_event_id = conversions.add_event_id

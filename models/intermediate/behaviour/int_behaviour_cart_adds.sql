@@ -208,8 +208,8 @@ final as (
         added_date,
         window_end_at,
         checkout_started_at,
-        ({{ keynode_epoch_ms('checkout_started_at') }} - {{ keynode_epoch_ms('added_at') }}) / 1000.0
-            as seconds_to_checkout,
+        ({{ keynode_epoch_ms('checkout_started_at') }} - {{ keynode_epoch_ms('added_at') }})
+        / cast(1000 as double) as seconds_to_checkout,
         is_abandoned,
         events_in_window,
         did_remove_item,

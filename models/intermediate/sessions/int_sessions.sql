@@ -143,7 +143,7 @@ final as (
             {{ keynode_epoch_ms('aggregated.session_end_ts') }}
             - {{ keynode_epoch_ms('firsts.session_start_ts') }}
         )
-        / 1000.0 as duration_seconds,
+        / cast(1000 as double) as duration_seconds,
         aggregated.event_count,
         aggregated.page_view_count,
         firsts.landing_event_name,

@@ -87,7 +87,7 @@ calendar_days as (
 
     select
         cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'date_range.first_date') }} as date) as date_day,
-        day_offsets.day_offset + 1 as day_index
+        cast(day_offsets.day_offset + 1 as bigint) as day_index
     from date_range
     cross join day_offsets
     where day_offsets.day_offset <= {{ dbt.datediff('date_range.first_date', 'date_range.last_date', 'day') }}

@@ -58,7 +58,7 @@ step_times as (
             {{ step }} as node_step,
             count(*) as users_timed,
             sum(
-                ({{ keynode_epoch_ms(this_col) }} - {{ keynode_epoch_ms(prev_col) }}) / 60000.0
+                ({{ keynode_epoch_ms(this_col) }} - {{ keynode_epoch_ms(prev_col) }}) / cast(60000 as double)
             ) as minutes_total
         from user_days
         where {{ this_col }} is not null and {{ prev_col }} is not null
