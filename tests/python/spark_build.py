@@ -25,7 +25,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def dbt(args: list[str], target_path: Path, log_path: Path) -> tuple[float, list[str]]:
+def dbt(args: list[str], target_path: Path, log_path: Path, dbt_vars: str) -> tuple[float, list[str]]:
     from dbt.cli.main import dbtRunner
 
     cmd = [
@@ -41,6 +41,8 @@ def dbt(args: list[str], target_path: Path, log_path: Path) -> tuple[float, list
         str(target_path),
         "--log-path",
         str(log_path),
+        "--vars",
+        dbt_vars,
     ]
     t = time.perf_counter()
     res = dbtRunner().invoke(cmd)
@@ -79,6 +81,7 @@ def main() -> int:
     ap.add_argument("--later", type=Path, required=True, help="landing days added before the incremental run")
     ap.add_argument("--state", type=Path, required=True, help="Spark state folder (KEYNODE_SPARK_DIR)")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--vars", default="{}", help="dbt --vars (YAML/JSON), the same as the DuckDB build's")
     ap.add_argument("--full-only", action="store_true", help="no incremental run (LATER must be empty)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -99,7 +102,7 @@ def main() -> int:
         if name == "run (incremental)":
             for folder in sorted(a.later.glob("*/dt=*")):
                 folder.rename(a.raw / folder.parent.name / folder.name)
-        timings[name], failed = dbt(args, target, logs)
+        timings[name], failed = dbt(args, target, logs, a.vars)
         failures += failed
         if failed:
             break
