@@ -40,12 +40,13 @@ from pathlib import Path
 from keynode.commands import invoke
 from keynode.dbt import DbtFailed, Warehouse, run_dbt
 from keynode.paths import default_bi_path, default_duckdb_path, default_output_dir, default_raw_path
+from keynode.project import dbt_var
 from keynode.publish import audit
 from keynode.publish.command import publish_audited
 from keynode.publish.contract import target_dir
 from keynode.publish.layout import BiLayout, UnsafeValue, safe_path
 from keynode.publish.pseudonym import PseudonymKeyMissing, resolve_key
-from keynode.raw_zone import preflight
+from keynode.raw_zone import deliveries, preflight
 from keynode.raw_zone.zone import ABSENT, GENERATED, NotARawZone, RawZone, inspect, parse_vars
 
 
@@ -190,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         record.gates = [audit.Gate("raw files", "preflight", False, str(exc)[:4000])]
         return audit_and_publish(wh, layout, record, key, args, timings) or 1
     dbt_vars["keynode__raw_row_counts"] = inventory.rows_by_entity()
+    full_refresh = args.full_refresh or bool(needs_full_refresh(db, inventory, dbt_vars))
     var_args = ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     try:
         t = time.perf_counter()
@@ -198,11 +200,12 @@ def run(args: argparse.Namespace) -> int:
         t = time.perf_counter()
         build = run_dbt(
             wh,
-            ["build", *(["--full-refresh"] if args.full_refresh else []), *var_args],
+            ["build", *(["--full-refresh"] if full_refresh else []), *var_args],
             quiet=not args.verbose,
             progress=not args.verbose,
         )
         timings["dbt build"] = time.perf_counter() - t
+        deliveries.save(db, inventory)  # what this build read: the next run compares its raw zone with it
     except DbtFailed as exc:
         print(f"\n[keynode] {exc}", file=sys.stderr)
         record.gates = [
@@ -244,6 +247,35 @@ def audit_and_publish(wh, layout: BiLayout, record: audit.AuditRecord, key, args
     status = publish_audited(wh, layout, record, key)
     timings["publication"] = time.perf_counter() - t
     return status
+
+
+def needs_full_refresh(db: Path, inventory: preflight.Inventory, dbt_vars: dict) -> list[str]:
+    """Why a full rebuild is needed (files landed where the incremental window cannot see them,
+    keynode.raw_zone.deliveries); empty when the incremental build is enough. Prints the reasons."""
+    import duckdb
+
+    previous = deliveries.load(db)
+    unknown: set[str] = set()
+    if previous and db.exists():
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+            try:
+                unknown = {
+                    r[0]
+                    for r in con.execute(
+                        "select distinct json_extract_string(raw_record, '$.sku_id') "
+                        "from fct_quarantined_rows where reason_code = 'unknown_sku'"
+                    ).fetchall()
+                }
+            finally:
+                con.close()
+        except duckdb.Error:
+            pass
+    lookback = int(dbt_vars.get("keynode__lookback_days", dbt_var("keynode__lookback_days")))
+    decision = deliveries.decide(inventory, previous, lookback, unknown)
+    for reason in decision.reasons:
+        print(f"[keynode] full rebuild: {reason}")
+    return decision.reasons
 
 
 def write_dbt_docs(wh: Warehouse, timings: dict[str, float], var_args: list[str]) -> None:

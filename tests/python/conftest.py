@@ -50,6 +50,11 @@ class Built:
         return self.sql(query, params)[0][0]
 
 
+# The hand-written fixture has one bad row per defect class in a handful of rows: far above any real
+# quarantine-share limit, so the input circuit breaker (tested in test_bad_input.py) is opened wide for it.
+FIXTURE_VARS = ("--vars", "{keynode__input_max_quarantine_share: {default: 1.0}}")
+
+
 def make_warehouse(root: Path, raw: Path) -> Warehouse:
     return Warehouse(
         duckdb_path=root / "keynode.duckdb",
@@ -82,9 +87,7 @@ def fixture_wh(tmp_path_factory) -> Built:
     raw = root / "raw"
     expected = raw_fixture.build(raw)
     wh = make_warehouse(root, raw)
-    # One bad row per defect class in a handful of rows: far above any real quarantine-share limit, so
-    # the input circuit breaker (tested in test_bad_input.py) is opened wide for this fixture.
-    res = build_all(wh, "--vars", "{keynode__input_max_quarantine_share: {default: 1.0}}")
+    res = build_all(wh, *FIXTURE_VARS)
     return Built(wh=wh, build_result=res, manifest={"expected": expected})
 
 

@@ -120,7 +120,7 @@ def test_conflicting_copy_keeps_both_payloads(row_cases_wh):
     record = built.scalar(
         "select raw_record from fct_quarantined_rows where raw_file = ?", [str(files["conflicting_copy"])]
     )
-    assert json.loads(record)["price"] == 99.0 and json.loads(record)["event_id"] == "e002"
+    assert float(json.loads(record)["price"]) == 99.0 and json.loads(record)["event_id"] == "e002"
 
 
 def test_row_cases_accounting_is_exact(row_cases_wh):

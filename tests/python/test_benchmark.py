@@ -37,6 +37,20 @@ def test_layer_of():
     assert measure.layer_of("tests/assert_something.sql", "test") == "tests"
 
 
+def test_growth_ratios():
+    rows = [
+        {"size": "1M", "events": 1000, "full_build_s": 10.0, "peak_mb": 500.0},
+        {"size": "10M", "events": 10000, "full_build_s": 80.0, "peak_mb": 0.0},
+        {"size": "30M", "events": 30000, "full_build_s": 300.0, "peak_mb": 1500.0},
+    ]
+    steps = measure.growth(rows, ("full_build_s", "peak_mb", "incremental_s"))
+    assert [(g["from"], g["to"]) for g in steps] == [("1M", "10M"), ("10M", "30M")]
+    assert steps[0]["events"] == 10.0 and steps[0]["full_build_s"] == 8.0
+    assert steps[1]["events"] == 3.0 and steps[1]["full_build_s"] == 3.75
+    assert steps[0]["peak_mb"] == 0.0 and steps[1]["peak_mb"] is None  # from zero: no ratio
+    assert steps[0]["incremental_s"] is None  # missing
+
+
 def test_hold_back_and_restore(tmp_path):
     raw, hold = tmp_path / "raw", tmp_path / "hold"
     for entity in ("events", "orders"):

@@ -4,7 +4,13 @@ The generated raw zone is replayed the way ingestion delivers it: landing-date f
 one day at a time, with late events, the redelivered file and late order updates arriving in later
 folders. The first days are built with --full-refresh, then one incremental `dbt build` runs per new
 landing day. At the end every table and incremental model of the project must hold exactly the rows
-of a warehouse built once from the whole raw zone (`generated_wh`).
+of a warehouse built once (--full-refresh) from the same raw zone.
+
+The replayed days must exercise what incremental models get wrong most easily, and the test checks they
+do: devices stitched (first login) long after their first visit, so their anonymous history is re-keyed
+on old dates, and - injected into the last landing day - copies of old add_to_cart events that arrive
+far beyond the lookback window (they change old sessions, cart adds, funnel user-days and their
+neighbours' outcomes).
 """
 
 from __future__ import annotations
@@ -12,14 +18,19 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from conftest import failures, make_warehouse
 from keynode.dbt import run_dbt
 
 INCREMENTAL_RUNS = 5
+LOOKBACK_DAYS = 3  # keynode__lookback_days
 
 # Run bookkeeping, not data: the landing date of the run that (re)wrote the row (the incremental
 # watermark of int_funnel_user_days). It differs between a replay and a rebuild by construction.
@@ -34,6 +45,32 @@ def copy_landing_day(src: Path, dst: Path, day: str) -> None:
     for folder in src.glob(f"*/dt={day}"):
         target = dst / folder.parent.name / folder.name
         shutil.copytree(folder, target)
+
+
+def inject_late_events(src_day_folder: Path, dst_day_folder: Path, landing_day: str) -> int:
+    """Copies the add_to_cart events of one old landing-day file into `dst_day_folder` as new events
+    (new ids, 1 s later, ingested on `landing_day`): late arrivals far beyond the lookback window."""
+    table = pq.read_table(sorted(src_day_folder.glob("*.parquet"))[0])
+    adds = table.filter(pc.equal(table["event_name"], "add_to_cart"))
+    n = adds.num_rows
+    ids = pa.array([f"late-{i:04d}-{v}" for i, v in enumerate(adds["event_id"].to_pylist())], pa.string())
+    times = pa.array(
+        [
+            (datetime.fromisoformat(t.replace("Z", "+00:00")) + timedelta(seconds=1)).strftime(
+                "%Y-%m-%dT%H:%M:%S.%f"
+            )[:-3]
+            + "Z"
+            for t in adds["event_time"].to_pylist()
+        ],
+        pa.string(),
+    )
+    ingested_type = adds.schema.field("ingested_at").type
+    ingested = pa.array([datetime.fromisoformat(f"{landing_day}T01:00:00")] * n, ingested_type)
+    late = adds.set_column(adds.schema.get_field_index("event_id"), "event_id", ids)
+    late = late.set_column(late.schema.get_field_index("event_time"), "event_time", times)
+    late = late.set_column(late.schema.get_field_index("ingested_at"), "ingested_at", ingested)
+    pq.write_table(late, dst_day_folder / "part-late.parquet")
+    return n
 
 
 def materialized_tables(target: Path) -> list[str]:
@@ -99,18 +136,44 @@ def test_replay_day_by_day_equals_full_rebuild(tmp_path, generated_wh):
     raw.mkdir()
     for day in first:
         copy_landing_day(src, raw, day)
-    wh = make_warehouse(tmp_path, raw)
+    wh = make_warehouse(tmp_path / "replay", raw)
     run_dbt(wh, ["seed"])
     assert failures(run_dbt(wh, ["build", "--full-refresh"], check=False)) == []
     for day in rest:
         copy_landing_day(src, raw, day)
+        if day == rest[-1]:
+            # old events arriving long after the lookback window: landed on the last day, happened on
+            # the third day of the data
+            assert inject_late_events(src / "events" / f"dt={days[2]}", raw / "events" / f"dt={day}", day) > 0
         assert failures(run_dbt(wh, ["build"], check=False)) == [], f"incremental run for landing day {day}"
 
-    tables = materialized_tables(generated_wh.wh.target_path)
-    assert "main.int_events_stitched" in tables and "main.int_funnel_events" in tables
-    full = duckdb.connect(str(generated_wh.wh.duckdb_path), read_only=True)
+    # the reference: one full build of the same raw zone (the late copies included)
+    full_wh = make_warehouse(tmp_path / "full", raw)
+    run_dbt(full_wh, ["seed"])
+    assert failures(run_dbt(full_wh, ["build", "--full-refresh"], check=False)) == []
+
+    tables = materialized_tables(full_wh.target_path)
+    for incremental in ("int_events_stitched", "int_funnel_events", "int_funnel_user_days", "int_sessions",
+                        "int_behaviour_cart_adds"):  # fmt: skip
+        assert f"main.{incremental}" in tables
+    full = duckdb.connect(str(full_wh.duckdb_path), read_only=True)
     replayed = duckdb.connect(str(wh.duckdb_path), read_only=True)
     try:
+        # the replay covered the hard cases: late events far beyond the lookback ...
+        late = full.execute(
+            "select count(*) from main.int_events_stitched where event_id like 'late-%' "
+            f"and landed_date > event_date + {LOOKBACK_DAYS}"
+        ).fetchone()[0]
+        assert late > 0
+        # ... and devices stitched during the replay long after their first visit
+        stitched_late = full.execute(
+            "select count(*) from main.int_devices_stitched as d inner join ("
+            "select device_id, min(landed_date) as first_landed from main.stg_events__events group by 1"
+            ") as f on d.device_id = f.device_id "
+            f"where d.stitched_landed_date >= '{rest[0]}' "
+            f"and f.first_landed < d.stitched_landed_date - {LOOKBACK_DAYS}"
+        ).fetchone()[0]
+        assert stitched_late > 0
         differing = [d for t in tables if (d := table_difference(full, replayed, t))]
         assert differing == []
     finally:

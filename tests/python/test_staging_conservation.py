@@ -11,7 +11,7 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import build_all, failures, make_warehouse
+from conftest import FIXTURE_VARS, build_all, failures, make_warehouse
 from keynode.dbt import run_dbt
 
 ENTITIES = [
@@ -132,7 +132,7 @@ def test_rebuild_is_idempotent(tmp_path, fixture_wh):
         finally:
             con.close()
 
-    assert failures(build_all(wh)) == []
+    assert failures(build_all(wh, *FIXTURE_VARS)) == []
     first = snapshot()
-    assert failures(build_all(wh)) == []
+    assert failures(build_all(wh, *FIXTURE_VARS)) == []
     assert snapshot() == first

@@ -71,6 +71,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
     full = measure.run_dbt_child(work, work / "target_full", ["seed", "build"], env)
     row.update(full_build_s=full["wall_s"], peak_mb=full["peak_mb"], full_steps_s=full["steps_s"])
     row["layers_s"] = full["layers_s"]
+    row["full_top_models"] = full["top_models"]
     funnel_s = full["layers_s"].get("funnel_core", 0.0)
 
     log("limit: raw scan and hand-written funnel query")
@@ -113,6 +114,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
     row.update(incremental_s=incr["wall_s"], incremental_peak_mb=incr["peak_mb"])
     row["incr_over_full"] = incr["wall_s"] / full["wall_s"]
     row["incremental_layers_s"] = incr["layers_s"]
+    row["incremental_top_models"] = incr["top_models"]
 
     log("GX checkpoint (--latest-days 3)")
     row["checkpoint_s"], row["checkpoint_rc"] = measure.run_checkpoint(work, env)

@@ -113,6 +113,7 @@ def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
         "peak_mb": peak,
         "steps_s": json.loads(timings_path.read_text()),
         "layers_s": layer_seconds(target),
+        "top_models": top_models(target),
     }
 
 
@@ -145,6 +146,26 @@ def layer_seconds(target: Path) -> dict[str, float]:
             out["funnel_core"] += t
             out[node["name"]] = t
     return dict(out)
+
+
+def top_models(target: Path, n: int = 5) -> list[list]:
+    """The `n` models with the largest execution_time of the last run: [[name, seconds], ...]."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    seconds = {r["unique_id"].rsplit(".", 1)[-1]: float(r.get("execution_time") or 0.0)
+               for r in results if r["unique_id"].startswith("model.")}  # fmt: skip
+    return [[name, round(t, 2)] for name, t in sorted(seconds.items(), key=lambda x: -x[1])[:n]]
+
+
+def growth(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Per consecutive pair of sizes: the ratio of events and of each of `keys` (None when missing/zero)."""
+    out = []
+    for a, b in zip(rows, rows[1:], strict=False):
+        step = {"from": a["size"], "to": b["size"]}
+        for k in ("events", *keys):
+            x, y = a.get(k), b.get(k)
+            step[k] = y / x if isinstance(x, (int, float)) and isinstance(y, (int, float)) and x else None
+        out.append(step)
+    return out
 
 
 def run_checkpoint(work: Path, env) -> tuple[float, int]:

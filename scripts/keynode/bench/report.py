@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from keynode.bench.measure import FUNNEL_CORE_MODELS
+from keynode.bench.measure import FUNNEL_CORE_MODELS, growth
 
 
 def fmt(v, spec: str = ".1f") -> str:
@@ -36,6 +36,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         ("full build s", "full_build_s", ".1f"),
         ("peak MB", "peak_mb", ".0f"),
         ("incremental s", "incremental_s", ".1f"),
+        ("incr peak MB", "incremental_peak_mb", ".0f"),
         ("incr/full", "incr_over_full", ".2f"),
         ("scan s", "scan_s", ".2f"),
         ("limit-funnel s", "limit_funnel_s", ".2f"),
@@ -70,4 +71,34 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
+    lines += render_growth(rows) + render_top_models(rows)
     return "\n".join(lines)
+
+
+GROWTH_KEYS = ("full_build_s", "peak_mb", "incremental_s", "incremental_peak_mb", "funnel_layer_s", "chdb_s")
+
+
+def render_growth(rows: list[dict]) -> list[str]:
+    """How time and memory grow from one size to the next (ratios; events first)."""
+    steps = growth(rows, GROWTH_KEYS)
+    if not steps:
+        return []
+    head = ["sizes", "events", *GROWTH_KEYS]
+    table = [head] + [[f"{g['from']}->{g['to']}", *(fmt(g[k], ".2f") for k in head[1:])] for g in steps]
+    widths = [max(len(str(t[i])) for t in table) for i in range(len(head))]
+    lines = ["", "growth ratios between consecutive sizes (x times)"]
+    for i, t in enumerate(table):
+        lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
+        if i == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return lines
+
+
+def render_top_models(rows: list[dict]) -> list[str]:
+    """The models that dominate each run (dbt execution_time, seconds)."""
+    lines = ["", "dominant models (dbt execution_time s; contended by concurrent dbt threads)"]
+    for r in rows:
+        for run, key in (("full", "full_top_models"), ("incremental", "incremental_top_models")):
+            if r.get(key):
+                lines.append(f"{r['size']} {run}: " + ", ".join(f"{m} {t:.1f}" for m, t in r[key]))
+    return lines
