@@ -106,6 +106,8 @@ def hold_back(raw: Path, later: Path, days: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
+    if os.environ.get("KEYNODE_SPARK_PARITY") != "1":
+        pytest.skip("opt-in DuckDB/Spark comparison: KEYNODE_SPARK_PARITY=1 bash scripts/test.sh -k spark")
     python = spark_python()
     if python is None:
         if os.environ.get("CI"):
