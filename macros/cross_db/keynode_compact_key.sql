@@ -13,5 +13,7 @@
 {#- Spark: the combination itself as one string (length-prefixed, so no two combinations collide). A
     row_number over the whole table would be computed in a single partition, on one executor. -#}
 {% macro spark__keynode_compact_key(columns) -%}
-    concat_ws('|', {% for c in columns %}cast(length({{ c }}) as string), {{ c }}{{ ", " if not loop.last }}{% endfor %})
+    concat_ws('|',
+        {%- for c in columns %} cast(length({{ c }}) as string), {{ c }}{{ ", " if not loop.last }}
+        {%- endfor %})
 {%- endmacro %}

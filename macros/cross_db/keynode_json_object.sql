@@ -8,7 +8,10 @@
 
 {% macro default__keynode_json_object(columns) -%}
     cast(
-        json_object({% for c in columns %}'{{ c }}', cast({{ c }} as {{ dbt.type_string() }}){{ ", " if not loop.last }}{% endfor %})
+        json_object(
+            {%- for c in columns %}
+                '{{ c }}', cast({{ c }} as {{ dbt.type_string() }}){{ ", " if not loop.last }}
+            {%- endfor %})
         as {{ dbt.type_string() }}
     )
 {%- endmacro %}
@@ -16,7 +19,10 @@
 {#- to_json keeps null fields only when told to (ignoreNullFields). -#}
 {% macro spark__keynode_json_object(columns) -%}
     to_json(
-        named_struct({% for c in columns %}'{{ c }}', cast({{ c }} as {{ dbt.type_string() }}){{ ", " if not loop.last }}{% endfor %}),
+        named_struct(
+            {%- for c in columns %}
+                '{{ c }}', cast({{ c }} as {{ dbt.type_string() }}){{ ", " if not loop.last }}
+            {%- endfor %}),
         map('ignoreNullFields', 'false')
     )
 {%- endmacro %}

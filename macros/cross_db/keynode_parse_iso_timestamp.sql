@@ -12,7 +12,8 @@
 {#- DuckDB: `Z` or an explicit UTC offset (`+08:00`, `-05:30`, `+00:00`), converted to UTC. -#}
 {% macro default__keynode_parse_iso_timestamp(expr) -%}
     case
-        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern() ~ '|' ~ keynode_iso_timestamp_pattern()[:-1] ~ '[+-](0[0-9]|1[0-4]):[0-5][0-9]') }}
+        {%- set with_offset = keynode_iso_timestamp_pattern()[:-1] ~ '[+-](0[0-9]|1[0-4]):[0-5][0-9]' %}
+        when {{ keynode_regexp_full_match(expr, keynode_iso_timestamp_pattern() ~ '|' ~ with_offset) }}
             then timezone('UTC', try_cast({{ expr }} as timestamptz))
     end
 {%- endmacro %}

@@ -20,7 +20,8 @@
                     {%- if value is none -%}
                         cast(null as {{ types[loop.index0] }})
                     {%- else -%}
-                        cast('{{ (value | string) | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ types[loop.index0] }})
+                        {%- set escaped = (value | string) | replace("\\", "\\\\") | replace("'", "\\'") -%}
+                        cast('{{ escaped }}' as {{ types[loop.index0] }})
                     {%- endif -%}
                     {{- ", " if not loop.last -}}
                 {%- endfor -%})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from keynode.dbt import PROJECT_DIR, Warehouse, run_dbt
 
 # The CI dataset: long enough for trailing baselines (faults sit after the first 10 days), small
@@ -65,9 +66,16 @@ def make_warehouse(root: Path, raw: Path) -> Warehouse:
 
 
 def build_all(wh: Warehouse, *extra: str):
-    """seed + build; data tests check all history (CI), not only the recent rows a daily run checks."""
+    """seed + build; data tests check all history (CI), not only the recent rows a daily run checks.
+
+    A ``--vars`` among ``extra`` is merged with that setting (dbt keeps only the last ``--vars`` given)."""
+    args, dbt_vars = list(extra), {"keynode__test_full_history": True}
+    while "--vars" in args:
+        at = args.index("--vars")
+        dbt_vars.update(yaml.safe_load(args[at + 1]))
+        del args[at : at + 2]
     run_dbt(wh, ["seed"])
-    return run_dbt(wh, ["build", "--vars", "{keynode__test_full_history: true}", *extra], check=False)
+    return run_dbt(wh, ["build", "--vars", json.dumps(dbt_vars), *args], check=False)
 
 
 def generate(raw: Path, args: list[str]) -> dict:

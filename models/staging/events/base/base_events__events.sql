@@ -106,7 +106,8 @@ event_checked as (
         {{ keynode_first_failed_check([
             {'reason': 'missing_id', 'column': 'event_id', 'fails_when': 'typed.event_id is null'},
             {'reason': 'missing_id', 'column': 'device_id', 'fails_when': 'typed.device_id is null'},
-            {'reason': 'missing_ingested_at', 'column': 'ingested_at', 'fails_when': 'typed.ingested_at is null'},
+            {'reason': 'missing_ingested_at', 'column': 'ingested_at',
+             'fails_when': 'typed.ingested_at is null'},
             {'reason_expr': 'typed.number_issue', 'column_expr': 'typed.number_issue_column',
              'fails_when': 'typed.number_issue is not null'},
             {'reason': 'malformed_timestamp', 'column': 'event_time', 'fails_when': 'typed.event_ts is null'},
@@ -124,7 +125,8 @@ event_checked as (
             {'reason': 'unparseable_properties', 'column': 'properties',
              'fails_when': 'typed.properties is not null and not ' ~ keynode_json_valid('typed.properties')},
             {'reason': 'properties_not_object', 'column': 'properties',
-             'fails_when': 'typed.properties is not null and not ' ~ keynode_json_is_object('typed.properties')},
+             'fails_when': 'typed.properties is not null and not '
+                 ~ keynode_json_is_object('typed.properties')},
             {'reason': 'invalid_price', 'column': 'price',
              'fails_when': 'typed.price < 0 or typed.price > ' ~ var('keynode__max_unit_price')},
             {'reason': 'invalid_quantity', 'column': 'quantity',
