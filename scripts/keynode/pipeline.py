@@ -14,8 +14,8 @@ Write-audit-publish (keynode.publish): the build is audited - every dbt test of 
 no unexplained critical expectation failed, no source's quarantine share or volume out of bounds - and
 only then published to the BI artefact (default bi/keynode_bi.duckdb beside the warehouse, or
 $KEYNODE_BI_PATH / --bi). A build that fails its audit is held back: nothing is published, BI keeps the
-last good publication, its published_status says why, and the command exits 1. The dbt docs site is
-then written as one offline page, output/dbt_docs/index.html (`dbt docs generate --static`).
+last good publication, its published_status says why, and the command exits 1. After the build, the
+dbt docs site is written as one offline page, output/dbt_docs/index.html (`dbt docs generate --static`).
 
 Examples:
   keynode run                                      # data/raw (generated if absent) -> data/keynode.duckdb
@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from keynode.commands import invoke
@@ -214,6 +215,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         return audit_and_publish(wh, layout, record, key, args, timings) or 1
     print(summarize(wh, timings, build))
+    write_dbt_docs(wh, timings, var_args)
     rc = run_checkpoint(wh, timings)
     record.gates = [
         audit.dbt_gate(audit.load_run_results(target_dir(wh))),
@@ -221,9 +223,8 @@ def run(args: argparse.Namespace) -> int:
         *audit.input_gates(audit.read_accounting(db), audit.served_inputs(layout)),
     ]
     published = audit_and_publish(wh, layout, record, key, args, timings)
-    write_dbt_docs(wh, timings, var_args)
     run_threshold_statistics(wh, timings)
-    for step in ("checkpoint", "publication", "dbt docs", "calibration", "metric pruning"):
+    for step in ("dbt docs", "checkpoint", "publication", "calibration", "metric pruning"):
         if step in timings:
             print(f"  {step:<22} {timings[step]:8.1f} s")
     print(f"  checkpoint exit status {rc}")
@@ -279,15 +280,17 @@ def needs_full_refresh(db: Path, inventory: preflight.Inventory, dbt_vars: dict)
 
 
 def write_dbt_docs(wh: Warehouse, timings: dict[str, float], var_args: list[str]) -> None:
-    """`dbt docs generate --static` after the publication (it rewrites target/run_results.json, which the
-    audit has read by then): one self-contained page, manifest and catalog inlined, that needs no server
-    and no network, copied to <output>/dbt_docs/index.html. A failure is reported, not fatal."""
+    """`dbt docs generate --static` after the build and before the audit (it may touch the warehouse file,
+    whose fingerprint the audit records), in its own target folder (the build's run_results.json is the
+    audit's input): one self-contained page, manifest and catalog inlined, that needs no server and no
+    network, copied to <output>/dbt_docs/index.html. A failure is reported, not fatal."""
     out = default_output_dir() / "dbt_docs" / "index.html"
+    docs = replace(wh, target_path=target_dir(wh) / "docs")
     t = time.perf_counter()
     try:
-        run_dbt(wh, ["docs", "generate", "--static", *var_args], quiet=True)
+        run_dbt(docs, ["docs", "generate", "--static", *var_args], quiet=True)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target_dir(wh) / "static_index.html", out)
+        shutil.copyfile(target_dir(docs) / "static_index.html", out)
     except (DbtFailed, OSError) as exc:
         print(f"\n[keynode] dbt docs not written: {exc}", file=sys.stderr)
         return
