@@ -28,7 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("publish", "keynode.publish.command", "publish the audited warehouse to the BI artefact"),
     Command("rollback", "keynode.publish.rollback", "serve a kept BI publication again (or --list them)"),
     Command("generate", "keynode.generator.command", "write the synthetic demo raw zone and its manifest"),
-    Command("load", "keynode.loaders.command", "load a real dataset into a raw zone (rees46, uci)"),
+    Command("load", "keynode.loaders.command", "load data into a raw zone (events --mapping, rees46, uci)"),
     Command("check", "keynode.quality.checkpoint", "run the Great Expectations checkpoint day by day"),
     Command("calibrate", "keynode.stats.calibrate", "backtest and propose the anomaly thresholds"),
     Command("prune-metrics", "keynode.stats.prune_metrics", "shortlist the node metrics that track orders"),
