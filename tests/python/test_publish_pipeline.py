@@ -12,8 +12,8 @@ pytest-xdist here does not keep an ``xdist_group`` on one worker):
    artefact: no read fails, every read sees one complete version (its row counts are that version's
    manifest), and the second publication of the same raw zone has the same content (idempotence);
 5. SIGKILL in the middle of `keynode publish` on the real warehouse, then a normal publication;
-6. the circuit breaker: a corrupt raw file fails the build; nothing is published, BI keeps the last
-   version and published_status says why;
+6. the circuit breaker: a corrupt raw file stops the run (the raw-zone preflight names it); nothing is
+   published, BI keeps the last version and published_status says why;
 7. rollback to version 1 and forward again.
 """
 
@@ -289,7 +289,8 @@ def step_6_circuit_breaker_holds_a_failing_build_back(scenario):
     finally:
         con.close()
     assert (version, reason, newest) == (4, "held_back", "held_back")
-    assert "dbt build" in reasons and "part-9999.parquet" in reasons and hours >= 0
+    # the raw-zone preflight stops the run before dbt, naming the unreadable file
+    assert "raw files (preflight)" in reasons and "part-9999.parquet" in reasons and hours >= 0
     status = json.loads(s.layout.status_json.read_text())
     assert status["newest_build"]["status"] == "held_back" and status["serving"]["version"] == 4
 
