@@ -10,32 +10,23 @@ funnel marts with the accounting the loader expects.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import publish_fixture
 import pyarrow.parquet as pq
 import pytest
 from keynode.loaders import mapping as mapping_mod
-from keynode.paths import PROJECT_DIR
 
 SHIPPED = sorted(p.stem for p in mapping_mod.SHIPPED.glob("*.yml"))
 
 
-def keynode(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "keynode", *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        env={**os.environ, **(env or {})},
-        timeout=900,
-    )
+# `keynode <args>` in a child process (publish_fixture.keynode), with a 15-minute limit
+keynode = functools.partial(publish_fixture.keynode, timeout=900)
 
 
 def events_of(raw: Path) -> pd.DataFrame:

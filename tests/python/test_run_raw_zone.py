@@ -4,26 +4,16 @@ never generated into or cleared."""
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+import publish_fixture
 import pytest
-from keynode.paths import PROJECT_DIR
 
-
-def keynode(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "keynode", *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        env={**os.environ, **(env or {})},
-        timeout=900,
-    )
+# `keynode <args>` in a child process (publish_fixture.keynode), with a 15-minute limit
+keynode = functools.partial(publish_fixture.keynode, timeout=900)
 
 
 def listing(folder: Path) -> list[tuple[str, int]]:
