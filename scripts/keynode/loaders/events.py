@@ -36,15 +36,9 @@ import pyarrow.parquet as pq
 from keynode.loaders.mapping import HASH, ROW, Mapping, MappingError, TimeSpec, load_mapping
 from keynode.paths import SEED_DIR
 from keynode.project import dbt_var
+from keynode.raw_zone.accounting import expected_counts, first_failed_check
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import (
-    expected_counts,
-    fill_empty_entities,
-    first_failed_check,
-    prepare_out,
-    write_manifest,
-    write_partitioned,
-)
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 SUMMARY = "Load any CSV/Parquet clickstream into keynode's raw zone through a YAML mapping (--mapping)."
 DEFAULT_INPUT = None  # the mapping's `input`

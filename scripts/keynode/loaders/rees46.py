@@ -45,14 +45,9 @@ from pathlib import Path
 
 import pandas as pd
 from keynode.paths import SHARED_DATASETS_DIR
+from keynode.raw_zone.accounting import expected_counts
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import (
-    expected_counts,
-    fill_empty_entities,
-    prepare_out,
-    write_manifest,
-    write_partitioned,
-)
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 DEFAULT_INPUT = SHARED_DATASETS_DIR / "rees46_sample" / "rees46_2019oct_first5000.csv.gz"
 SUMMARY = (

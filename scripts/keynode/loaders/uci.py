@@ -41,15 +41,9 @@ import numpy as np
 import pandas as pd
 from keynode.paths import SHARED_DATASETS_DIR
 from keynode.project import dbt_vars
+from keynode.raw_zone.accounting import expected_counts, first_failed_check
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import (
-    expected_counts,
-    fill_empty_entities,
-    first_failed_check,
-    prepare_out,
-    write_manifest,
-    write_partitioned,
-)
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 DEFAULT_INPUT = SHARED_DATASETS_DIR / "uci_online_retail" / "online_retail_lines.csv.gz"
 SUMMARY = (

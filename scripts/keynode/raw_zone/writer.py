@@ -57,29 +57,8 @@ def fill_empty_entities(out: Path, files: dict[str, int], day: date) -> None:
             files[entity] = 1
 
 
-def expected_counts(
-    raw_rows: int, valid_rows: int, duplicate_rows: int = 0, quarantined: dict | None = None
-) -> dict:
-    """One entity's expected accounting in ``_manifest.json``: raw = valid + duplicates + quarantined."""
-    return {
-        "raw_rows": raw_rows,
-        "valid_rows": valid_rows,
-        "duplicate_rows": duplicate_rows,
-        "quarantined": dict(quarantined or {}),
-    }
-
-
 def write_manifest(out: Path, manifest: dict, started: float) -> dict:
     """Writes ``<out>/_manifest.json``; returns the manifest with the run time (``seconds``) added."""
     (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     manifest["seconds"] = round(time.perf_counter() - started, 1)
     return manifest
-
-
-def first_failed_check(index: pd.Index, checks: list[tuple[str, pd.Series]]) -> pd.Series:
-    """Per row, the reason code of the first (code, failing-rows mask) check it fails, else None: the
-    contract's rules in priority order, as the base models apply them (keynode_first_failed_check)."""
-    reason = pd.Series(None, index=index, dtype=object)
-    for code, mask in checks:
-        reason = reason.mask(reason.isna() & mask.fillna(False).astype(bool), code)
-    return reason
