@@ -201,45 +201,42 @@ def lineage(data: pd.DataFrame, lang: str) -> alt.Chart:
     return _finish(alt.layer(points, labels), 60 + 34 * int(data["y"].max() + 1))
 
 
-def stockout(df: pd.DataFrame, lang: str) -> alt.Chart:
-    bars = (
-        alt.Chart(df)
-        .mark_bar(color="#e377c2")
-        .encode(
-            x=alt.X("date_day:T", title=text(lang, "day")),
-            y=alt.Y("stockout_rate:Q", title=text(lang, "stockout_rate"), axis=alt.Axis(format="%")),
-            tooltip=["date_day:T", "stockout_rate", "active_sku_days", "out_of_stock_sku_days"],
-        )
+def _bars_by_day(
+    df: pd.DataFrame,
+    lang: str,
+    day: str,
+    measure: str,
+    tooltip: list[str],
+    colour: tuple[str, str] | None = None,
+    **style,
+) -> alt.Chart:
+    """Bars of ``measure`` per ``day``, titled by the labels of "day" and of the measure itself, optionally
+    coloured by (column, label key); ``style``: ``bar`` (mark_bar arguments) and ``axis`` (of the measure)."""
+    y = alt.Y(
+        f"{measure}:Q", title=text(lang, measure), **({"axis": style["axis"]} if "axis" in style else {})
     )
+    encoding = {"x": alt.X(f"{day}:T", title=text(lang, "day")), "y": y}
+    if colour:
+        encoding["color"] = alt.Color(f"{colour[0]}:N", title=text(lang, colour[1]))
+    bars = alt.Chart(df).mark_bar(**style.get("bar", {})).encode(**encoding, tooltip=tooltip)
     return _finish(bars, 260)
+
+
+def stockout(df: pd.DataFrame, lang: str) -> alt.Chart:
+    tooltip = ["date_day:T", "stockout_rate", "active_sku_days", "out_of_stock_sku_days"]
+    return _bars_by_day(
+        df, lang, "date_day", "stockout_rate", tooltip, bar={"color": "#e377c2"}, axis=alt.Axis(format="%")
+    )
 
 
 def wasted(df: pd.DataFrame, lang: str) -> alt.Chart:
-    bars = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("date_day:T", title=text(lang, "day")),
-            y=alt.Y("wasted_spend:Q", title=text(lang, "wasted_spend")),
-            color=alt.Color("category:N", title=text(lang, "category")),
-            tooltip=["date_day:T", "category", "wasted_spend", "wasted_impressions"],
-        )
-    )
-    return _finish(bars, 260)
+    tooltip = ["date_day:T", "category", "wasted_spend", "wasted_impressions"]
+    return _bars_by_day(df, lang, "date_day", "wasted_spend", tooltip, ("category", "category"))
 
 
 def alerts_by_day(df: pd.DataFrame, lang: str) -> alt.Chart:
-    bars = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            x=alt.X("alert_date:T", title=text(lang, "day")),
-            y=alt.Y("alerts:Q", title=text(lang, "alerts")),
-            color=alt.Color("rule_key:N", title=text(lang, "rule")),
-            tooltip=["alert_date:T", "rule_key", "alerts", "new_alerts"],
-        )
-    )
-    return _finish(bars, 260)
+    tooltip = ["alert_date:T", "rule_key", "alerts", "new_alerts"]
+    return _bars_by_day(df, lang, "alert_date", "alerts", tooltip, ("rule_key", "rule"))
 
 
 def days_of_cover(df: pd.DataFrame, lang: str) -> alt.Chart:
