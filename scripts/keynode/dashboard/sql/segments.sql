@@ -5,41 +5,21 @@ with
 
 segment_rows as (
 
+    -- the rows of the asked dimension, its value as text
     select
-        'channel_group' as segment_type,
-        channel_group as segment,
         node_step,
         node_label,
-        users_reached
+        users_reached,
+        case $segment_type
+            when 'channel_group' then channel_group
+            when 'platform' then platform
+            when 'is_new_user' then case when is_new_user then 'new' else 'returning' end
+            when 'member_tier' then member_tier
+        end as segment
     from fct_node_funnel_daily_by_segment
-    where funnel_key = $funnel_key
-    union all
-    select
-        'platform' as segment_type,
-        platform as segment,
-        node_step,
-        node_label,
-        users_reached
-    from fct_node_funnel_daily_by_segment
-    where funnel_key = $funnel_key
-    union all
-    select
-        'is_new_user' as segment_type,
-        case when is_new_user then 'new' else 'returning' end as segment,
-        node_step,
-        node_label,
-        users_reached
-    from fct_node_funnel_daily_by_segment
-    where funnel_key = $funnel_key
-    union all
-    select
-        'member_tier' as segment_type,
-        member_tier as segment,
-        node_step,
-        node_label,
-        users_reached
-    from fct_node_funnel_daily_by_segment
-    where funnel_key = $funnel_key
+    where
+        funnel_key = $funnel_key
+        and $segment_type in ('channel_group', 'platform', 'is_new_user', 'member_tier')
 
 ),
 
@@ -51,7 +31,6 @@ totals as (
         node_label,
         sum(users_reached) as users_reached
     from segment_rows
-    where segment_type = $segment_type
     group by segment, node_step, node_label
 
 ),
