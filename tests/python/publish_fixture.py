@@ -114,6 +114,18 @@ def passed_audit(wh: Warehouse, build_id: str = "test-build") -> audit.AuditReco
     return record
 
 
+def isolated_run_env(root: Path) -> dict[str, str]:
+    """The env that keeps a `keynode run` (and its publish) inside ``root``: output, dbt target and logs
+    there, no pseudonym key, the default BI path under that output."""
+    return {
+        "KEYNODE_OUTPUT_DIR": str(root / "output"),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "KEYNODE_PSEUDONYM_KEY": "",
+        "KEYNODE_BI_PATH": "",
+    }
+
+
 def keynode(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "keynode", *args],

@@ -28,6 +28,7 @@ import pytest
 from conftest import GENERATED_ARGS, generate
 from keynode.dashboard.labels import text
 from keynode.paths import PROJECT_DIR, default_output_dir
+from publish_fixture import isolated_run_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("dashboard")]
 
@@ -90,13 +91,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("dashboard")
     raw = root / "raw"
     generate(raw, GENERATED_ARGS)
-    env = {
-        "KEYNODE_OUTPUT_DIR": str(root / "output"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "KEYNODE_PSEUDONYM_KEY": "",
-        "KEYNODE_BI_PATH": "",
-    }
+    env = isolated_run_env(root)
     port = free_port()
     s = Site(
         root, raw, root / "keynode.duckdb", root / "bi" / "keynode_bi.duckdb", env, f"http://127.0.0.1:{port}"

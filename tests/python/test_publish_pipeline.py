@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import publish_fixture
 import pytest
 from conftest import GENERATED_ARGS, generate
 from keynode.paths import PROJECT_DIR
@@ -99,14 +100,7 @@ def scenario(tmp_path_factory) -> Scenario:
     root = tmp_path_factory.mktemp("publish_pipeline")
     raw = root / "raw"
     generate(raw, GENERATED_ARGS)
-    env = {
-        "KEYNODE_OUTPUT_DIR": str(root / "output"),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-        "KEYNODE_PSEUDONYM_KEY": "",
-        "KEYNODE_BI_PATH": "",
-        "KEYNODE_PROGRESS": "1",
-    }
+    env = {**publish_fixture.isolated_run_env(root), "KEYNODE_PROGRESS": "1"}
     s = Scenario(root, raw, root / "keynode.duckdb", BiLayout.at(root / "bi" / "keynode_bi.duckdb"), env)
     first = keynode(*s.run_args(), env=env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]

@@ -66,10 +66,13 @@ import dataclasses
 import datetime as dt
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from keynode.paths import PROJECT_DIR
+
+R = TypeVar("R")
 
 REPO_ROOT = PROJECT_DIR
 PROMOTION_CALENDAR_CSV = REPO_ROOT / "seeds" / "promotion_calendar.csv"
@@ -170,15 +173,65 @@ def history_days(
     )
 
 
-# --------------------------------------------------------------------------------------------------
-# Daily volume band
-# --------------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class VolumeRule:
+class HistoryRule:
+    """Which trailing days form a day's history: the last ``window_days`` days of the same class (weekday
+    or weekend when ``by_weekday_class``), at least ``min_history`` of them; values are normalised by their
+    promotion's multiplier when ``promotion_aware``."""
+
     window_days: int = 14
     min_history: int = 3
     by_weekday_class: bool = True
     promotion_aware: bool = True
+
+
+def _trailing_history(
+    day: dt.date,
+    available: Iterable[dt.date],
+    rule: HistoryRule,
+    calendar: PromotionCalendar,
+    exclude: Iterable[dt.date],
+) -> tuple[list[dt.date], float, str | None]:
+    """The usable history of ``day`` under ``rule`` (history_days), ``day``'s promotion multiplier (1 when the
+    rule ignores promotions) and, when the history is shorter than rule.min_history, why (else None)."""
+    history = history_days(
+        day, available, window_days=rule.window_days, by_weekday_class=rule.by_weekday_class, exclude=exclude
+    )
+    multiplier = calendar.multiplier(day) if rule.promotion_aware else 1.0
+    short = None
+    if len(history) < rule.min_history:
+        short = f"insufficient history ({len(history)} of {rule.min_history} usable days)"
+    return history, multiplier, short
+
+
+def _normalised(value: float, d: dt.date, rule: HistoryRule, calendar: PromotionCalendar) -> float:
+    """A history day's value without its promotion's lift (when the rule is promotion-aware)."""
+    return float(value) / (calendar.multiplier(d) if rule.promotion_aware else 1.0)
+
+
+def _rolling(
+    days: Iterable[dt.date],
+    derive: Callable[[dt.date, set[dt.date]], R],
+    fails: Callable[[dt.date, R], bool],
+    exclude: Iterable[dt.date],
+) -> tuple[dict[dt.date, R], set[dt.date]]:
+    """``derive(day, excluded days)`` for every day in date order; a day that ``fails`` its own result is
+    flagged and left out of every later day's history, as are the days of ``exclude``."""
+    excluded = set(exclude)
+    out: dict[dt.date, R] = {}
+    flagged: set[dt.date] = set()
+    for day in sorted(days):
+        out[day] = derive(day, excluded | flagged)
+        if fails(day, out[day]):
+            flagged.add(day)
+    return out, flagged
+
+
+# --------------------------------------------------------------------------------------------------
+# Daily volume band
+# --------------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class VolumeRule(HistoryRule):
     k_sigma: float = 4.0  # upper bound: at least k robust sigmas above the baseline
     low_rel: float | None = 0.5  # lower bound: baseline x (1 - low_rel); None: only min_value
     high_rel: float | None = 1.0  # upper bound: at least baseline x (1 + high_rel); None: no upper bound
@@ -234,24 +287,17 @@ def volume_band(
     exclude: Iterable[dt.date] = (),
 ) -> Band:
     """Expected range of ``series[day]`` from the trailing history (see the module docstring)."""
-    history = history_days(
-        day, series, window_days=rule.window_days, by_weekday_class=rule.by_weekday_class, exclude=exclude
-    )
-    m = calendar.multiplier(day) if rule.promotion_aware else 1.0
-    if len(history) < rule.min_history:
+    history, m, short = _trailing_history(day, series, rule, calendar, exclude)
+    if short:
         return Band(
             day=day,
             low=rule.min_value,
             high=None,
             history=tuple(history),
             multiplier=m,
-            note=f"insufficient history ({len(history)} of {rule.min_history} usable days): non-empty only",
+            note=f"{short}: non-empty only",
         )
-
-    def normalised(d: dt.date) -> float:
-        return float(series[d]) / (calendar.multiplier(d) if rule.promotion_aware else 1.0)
-
-    values = [normalised(d) for d in history]
+    values = [_normalised(series[d], d, rule, calendar) for d in history]
     med = median(values)
     sigma = MAD_TO_SIGMA * mad(values)
     low = rule.min_value
@@ -282,26 +328,19 @@ def rolling_volume_bands(
 
     A day outside its band is flagged and left out of every later day's history, as are the days of
     ``exclude`` (flagged by another check)."""
-    excluded = set(exclude)
-    bands: dict[dt.date, Band] = {}
-    flagged: set[dt.date] = set()
-    for day in sorted(series):
-        band = volume_band(day, series, rule, calendar, excluded | flagged)
-        bands[day] = band
-        if not band.contains(series[day]):
-            flagged.add(day)
-    return bands, flagged
+    return _rolling(
+        series,
+        lambda day, excluded: volume_band(day, series, rule, calendar, excluded),
+        lambda day, band: not band.contains(series[day]),
+        exclude,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # Hourly floor
 # --------------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
-class HourlyRule:
-    window_days: int = 14
-    min_history: int = 3
-    by_weekday_class: bool = True
-    promotion_aware: bool = True
+class HourlyRule(HistoryRule):
     factor: float = 0.5
     k_sigma: float = 4.0
 
@@ -362,23 +401,17 @@ def hourly_floors(
     """Per-hour floors for ``day`` from the trailing history (see the module docstring).
 
     ``hourly[d]`` holds the 24 hourly counts of day d (hour 0 first)."""
-    history = history_days(
-        day, hourly, window_days=rule.window_days, by_weekday_class=rule.by_weekday_class, exclude=exclude
-    )
-    m = calendar.multiplier(day) if rule.promotion_aware else 1.0
-    if len(history) < rule.min_history:
+    history, m, short = _trailing_history(day, hourly, rule, calendar, exclude)
+    if short:
         return HourlyFloors(
             day=day,
             floors=None,
             history=tuple(history),
             multiplier=m,
-            note=f"insufficient history ({len(history)} of {rule.min_history} usable days): not checked",
+            note=f"{short}: not checked",
             rule=rule,
         )
-    columns = [
-        [float(hourly[d][hour]) / (calendar.multiplier(d) if rule.promotion_aware else 1.0) for d in history]
-        for hour in range(24)
-    ]
+    columns = [[_normalised(hourly[d][hour], d, rule, calendar) for d in history] for hour in range(24)]
     phi = dispersion(columns)
     expected = [m * median(values) for values in columns]
     floors = [max(0.0, min(rule.factor * e, e - rule.k_sigma * math.sqrt(phi * e))) for e in expected]
@@ -402,12 +435,9 @@ def rolling_hourly_floors(
 ) -> tuple[dict[dt.date, HourlyFloors], set[dt.date]]:
     """Floors for every day of ``hourly`` in date order; returns (floors, flagged days). A day with an
     hour below its floor is flagged and left out of later days' history."""
-    excluded = set(exclude)
-    out: dict[dt.date, HourlyFloors] = {}
-    flagged: set[dt.date] = set()
-    for day in sorted(hourly):
-        floors = hourly_floors(day, hourly, rule, calendar, excluded | flagged)
-        out[day] = floors
-        if floors.below(hourly[day]):
-            flagged.add(day)
-    return out, flagged
+    return _rolling(
+        hourly,
+        lambda day, excluded: hourly_floors(day, hourly, rule, calendar, excluded),
+        lambda day, floors: bool(floors.below(hourly[day])),
+        exclude,
+    )
