@@ -4,18 +4,23 @@
     size and bounce flag. Sessions are per device (a cross-device journey is two sessions of one
     user_key).
 
-    Incremental on DuckDB: a run recomputes every session of the devices touched by newly landed,
-    late or re-stitched events (int_events_stitched.effective_landed_date within the lookback of the
-    newest landed_date already in the table) from the device's whole history, and replaces that
-    device's sessions (delete+insert on device_id); other devices are not read past the first filter.
-    A late event can merge, split or renumber any session of its device, so the device is the unit.
+    Incremental on DuckDB: a device is touched by its newly landed, late or re-stitched events
+    (int_events_stitched.effective_landed_date within the lookback of the newest landed_date already
+    in the table). Only the tail of a touched device's sessions can change: a new event at time t
+    can merge, split or extend the stored session that began last at or before t and anything after
+    it, never an earlier session (the gap before that session's start is older than t and stays a
+    gap). So the run reads the device's events from that session's start on (its whole history when
+    no stored session began at or before t: a re-stitched device's first event is "new"), numbers
+    the sessions on from the stored sessions before it, and replaces the device's stored sessions
+    from there on (strategy keynode_replace_tail). A full rebuild gives the same rows.
     Spark rebuilds the table (insert_overwrite replaces date partitions, not devices).
 -#}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy=keynode_incremental_strategy(),
+        incremental_strategy='keynode_replace_tail',
         unique_key='device_id',
+        replace_tail_from='session_start_ts',
         on_schema_change='append_new_columns',
     )
 }}
@@ -23,11 +28,33 @@
 with
 
 {% if is_incremental() %}
+-- per touched device: the time of its earliest new (newly landed, late or re-stitched) event
 touched_devices as (
 
-    select distinct device_id
+    select
+        device_id,
+        min(event_ts) as first_new_ts
     from {{ ref('int_events_stitched') }}
     where effective_landed_date >= {{ keynode_lookback_start('landed_date') }}
+    group by device_id
+
+),
+
+-- where each touched device's sessions are recomputed from: the start of its last stored session
+-- that began at or before the first new event (null: from its first event), and the number of
+-- stored sessions before that one (their numbers do not change)
+resume_points as (
+
+    select
+        touched_devices.device_id,
+        max(stored.session_start_ts) as resume_ts,
+        coalesce(max(stored.session_number), 1) - 1 as sessions_before
+    from touched_devices
+    left join {{ this }} as stored
+        on
+            touched_devices.device_id = stored.device_id
+            and stored.session_start_ts <= touched_devices.first_new_ts
+    group by touched_devices.device_id
 
 ),
 {% endif %}
@@ -35,22 +62,25 @@ touched_devices as (
 events as (
 
     select
-        event_id,
-        device_id,
-        user_key,
-        event_name,
-        is_page_view,
-        event_ts,
-        platform,
-        page,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        channel_group,
-        effective_landed_date
-    from {{ ref('int_events_stitched') }}
+        stitched.event_id,
+        stitched.device_id,
+        stitched.user_key,
+        stitched.event_name,
+        stitched.is_page_view,
+        stitched.event_ts,
+        stitched.platform,
+        stitched.page,
+        stitched.utm_source,
+        stitched.utm_medium,
+        stitched.utm_campaign,
+        stitched.channel_group,
+        stitched.effective_landed_date,
+        {{ 'resume_points.sessions_before' if is_incremental() else '0' }} as sessions_before
+    from {{ ref('int_events_stitched') }} as stitched
     {%- if is_incremental() %}
-    where device_id in (select touched_devices.device_id from touched_devices)
+    inner join resume_points
+        on stitched.device_id = resume_points.device_id
+    where resume_points.resume_ts is null or stitched.event_ts >= resume_points.resume_ts
     {%- endif %}
 
 ),
@@ -70,7 +100,7 @@ numbered as (
 
     select
         *,
-        sum(
+        sessions_before + sum(
             case
                 when ms_since_previous is null
                     or ms_since_previous > {{ var('keynode__session_timeout_minutes') }} * 60000 then 1

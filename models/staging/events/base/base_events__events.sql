@@ -3,11 +3,14 @@
     for valid rows, its copy rank among rows with the same event_id. Nothing is filtered here:
     stg_events__events keeps valid first copies, fct_quarantined_rows keeps the rest.
 
-    Incremental by landing date: a run re-reads only the landing-date partitions from the lookback
-    start on (keynode_lookback_start_date: newest landed_date minus var keynode__lookback_days) and
-    replaces those landing dates. The copy rank of a re-read row counts the valid copies of its
-    event_id that landed before the window (they were ingested earlier, so they sort first), which
-    gives the rank a full rebuild gives.
+    Incremental, reading only new raw files: a run lists the landing-date partitions from the lookback
+    start on (keynode_lookback_start_date: newest landed_date minus var keynode__lookback_days), skips
+    the files of those partitions already loaded (keynode_loaded_raw_files; landed files are immutable)
+    and appends the rows of the others (delete+insert on raw_file, which deletes nothing for a new
+    file). The copy rank of a new row counts the valid copies of its event_id already loaded (they were
+    ingested earlier, so they sort first), which gives the rank a full rebuild gives.
+    Spark (insert_overwrite replaces whole landed_date partitions) re-reads every file of the
+    partitions from the lookback start on, and the rank counts the copies that landed before them.
 
     A conflicting copy (a valid row whose event_id was already kept with a different payload,
     keynode_payload_hash) is not a duplicate: it is quarantined as `conflicting_duplicate`, so both
@@ -15,17 +18,20 @@
     replaced. The copy kept is the same in an incremental run as in a full rebuild (earlier landing dates
     first).
 -#}
+{#- DuckDB appends new files; Spark overwrites whole landing-date partitions. -#}
+{%- set per_file = target.type != 'spark' -%}
 {{
     config(
         materialized='incremental',
         incremental_strategy=keynode_incremental_strategy(),
-        unique_key='landed_date',
+        unique_key=('raw_file' if per_file else 'landed_date'),
         partition_by=(['landed_date'] if target.type == 'spark' else none),
         file_format=('parquet' if target.type == 'spark' else none),
     )
 }}
 
 {%- set window_start = keynode_lookback_start_date('landed_date') if is_incremental() else none %}
+{%- set loaded_files = keynode_loaded_raw_files(window_start) if is_incremental() and per_file else [] %}
 {#- the payload of the copy kept: an earlier landing date's, else this batch's first valid copy -#}
 {%- set kept_payload = (
     'coalesce(earlier_copies.kept_payload_hash, window_first_copies.first_payload_hash)'
@@ -38,8 +44,19 @@ source as (
 
     select * from {{ source('events', 'events') }}
     {% if is_incremental() %}
-        -- a literal on the partition column: only the window's landing-date folders are read
-        where cast(dt as date) >= {{ window_start }}
+        -- literals on the partition column and the file name: only the window's landing-date folders
+        -- are listed, and only their files not loaded yet are read
+        where
+            cast(dt as date) >= {{ window_start }}
+            {%- for file in loaded_files %}
+                {%- if loop.first %}
+            and filename not in (
+                {%- endif %}
+                '{{ file | replace("'", "''") }}'{{ ',' if not loop.last else '' }}
+                {%- if loop.last %}
+            )
+                {%- endif %}
+            {%- endfor %}
     {% endif %}
 
 ),
@@ -146,16 +163,15 @@ event_checked as (
 
     earlier_copies as (
 
-        -- valid copies that landed before the window, of the event ids the window brings again, and the
-        -- payload of the copy kept among them
+        -- valid copies loaded before this batch (per file: every stored row; Spark: the landing dates
+        -- before the window), of the event ids the batch brings again, and the payload of the kept copy
         select
             event_id,
             count(*) as copies_before_window,
             max(case when copy_rank = 1 then payload_hash end) as kept_payload_hash
         from {{ this }}
         where
-            landed_date < {{ window_start }}
-            and quarantine_reason is null
+            {% if not per_file %}landed_date < {{ window_start }} and {% endif %}quarantine_reason is null
             and event_id in (select event_checked.event_id from event_checked)
         group by event_id
 
