@@ -4,6 +4,15 @@
     after they happened), how many UTC hours of the day the events source delivered anything, and the
     sessions that landed on one of the node's events with how many bounced (int_sessions.is_bounce).
 -#}
+{#- per node and day, rows and flagged rows of two sources: the node's events (late), the sessions that
+    landed on one of its events (bounced) -#}
+{%- set node_day_counts = [
+    {'cte': 'node_event_counts', 'rows': 'events', 'event': 'event_name', 'day': 'event_date',
+     'counted': 'node_events', 'flag': 'is_late', 'flagged': 'late_events'},
+    {'cte': 'node_bounces', 'rows': 'sessions', 'event': 'landing_event_name', 'day': 'session_date',
+     'counted': 'landing_sessions', 'flag': 'is_bounce', 'flagged': 'bounced_sessions'},
+] %}
+
 with
 
 node_events as (
@@ -49,30 +58,6 @@ events as (
 
 ),
 
-source_hours as (
-
-    select
-        event_date,
-        count(distinct extract(hour from event_ts)) as source_hours_present
-    from events
-    group by event_date
-
-),
-
-node_event_counts as (
-
-    select
-        event_nodes.funnel_key,
-        event_nodes.node_step,
-        events.event_date,
-        count(*) as node_events,
-        count_if(events.is_late) as late_events
-    from events
-    inner join event_nodes on events.event_name = event_nodes.event_name
-    group by event_nodes.funnel_key, event_nodes.node_step, events.event_date
-
-),
-
 sessions as (
 
     select
@@ -83,20 +68,32 @@ sessions as (
 
 ),
 
-node_bounces as (
+source_hours as (
 
     select
-        event_nodes.funnel_key,
-        event_nodes.node_step,
-        sessions.session_date as event_date,
-        count(*) as landing_sessions,
-        count_if(sessions.is_bounce) as bounced_sessions
-    from sessions
-    inner join event_nodes on sessions.landing_event_name = event_nodes.event_name
-    group by event_nodes.funnel_key, event_nodes.node_step, sessions.session_date
+        event_date,
+        count(distinct extract(hour from event_ts)) as source_hours_present
+    from events
+    group by event_date
 
 ),
 
+{% for counts in node_day_counts %}
+    {{ counts.cte }} as (
+
+        select
+            event_nodes.funnel_key,
+            event_nodes.node_step,
+            {{ counts.rows }}.{{ counts.day }} as event_date,
+            count(*) as {{ counts.counted }},
+            count_if({{ counts.rows }}.{{ counts.flag }}) as {{ counts.flagged }}
+        from {{ counts.rows }}
+        inner join event_nodes on {{ counts.rows }}.{{ counts.event }} = event_nodes.event_name
+        group by event_nodes.funnel_key, event_nodes.node_step, {{ counts.rows }}.{{ counts.day }}
+
+    ),
+
+{% endfor %}
 final as (
 
     select
