@@ -80,11 +80,9 @@ closing as (
         sequenced.next_metric_date as closed_date
     from incidents
     left join sequenced
-        on
-            incidents.funnel_key = sequenced.funnel_key
-            and incidents.node_step = sequenced.node_step
-            and incidents.metric_name = sequenced.metric_name
-            and incidents.last_anomalous_date = sequenced.metric_date
+        on {{ keynode_same_key('incidents', 'sequenced', [
+            'funnel_key', 'node_step', 'metric_name', ['last_anomalous_date', 'metric_date']
+        ]) }}
 
 ),
 
@@ -104,11 +102,9 @@ graded as (
             as needs_redundant_backup
     from closing
     left join ladder
-        on
-            closing.funnel_key = ladder.funnel_key
-            and closing.node_step = ladder.node_step
-            and closing.metric_name = ladder.metric_name
-            and closing.opened_date = ladder.metric_date
+        on {{ keynode_same_key('closing', 'ladder', [
+            'funnel_key', 'node_step', 'metric_name', ['opened_date', 'metric_date']
+        ]) }}
 
 ),
 

@@ -116,15 +116,9 @@ settings as (
             as threshold_source
     from base
     left join completeness
-        on
-            base.funnel_key = completeness.funnel_key
-            and base.node_step = completeness.node_step
-            and base.metric_date = completeness.metric_date
+        on {{ keynode_same_key('base', 'completeness', ['funnel_key', 'node_step', 'metric_date']) }}
     left join thresholds
-        on
-            base.funnel_key = thresholds.funnel_key
-            and base.node_step = thresholds.node_step
-            and base.metric_name = thresholds.metric_name
+        on {{ keynode_same_key('base', 'thresholds', ['funnel_key', 'node_step', 'metric_name']) }}
 
 ),
 

@@ -89,15 +89,11 @@ joined as (
         coalesce(node_days.data_latency_rate > {{ max_latency }}, false) as is_latency_unhealthy
     from node_days
     left join volatility
-        on
-            node_days.funnel_key = volatility.funnel_key
-            and node_days.node_step = volatility.node_step
-            and node_days.health_date = volatility.metric_date
+        on {{ keynode_same_key(
+            'node_days', 'volatility', ['funnel_key', 'node_step', ['health_date', 'metric_date']]
+        ) }}
     left join open_incidents
-        on
-            node_days.funnel_key = open_incidents.funnel_key
-            and node_days.node_step = open_incidents.node_step
-            and node_days.health_date = open_incidents.health_date
+        on {{ keynode_same_key('node_days', 'open_incidents', ['funnel_key', 'node_step', 'health_date']) }}
 
 ),
 
