@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from keynode import cli
 from keynode.dbt import PROJECT_DIR, Warehouse, run_dbt
 
 # The CI dataset: long enough for trailing baselines (faults sit after the first 10 days), small
@@ -107,6 +108,26 @@ def generated_wh(tmp_path_factory) -> Built:
     wh = make_warehouse(root, raw)
     res = build_all(wh)
     return Built(wh=wh, build_result=res, manifest=manifest)
+
+
+def load_and_build(root: Path, load_args: list[str], *build_args: str) -> Built:
+    """`keynode load <load_args>` into root/raw, then seed and `dbt build <build_args>` with the dbt vars the
+    loader recorded in its manifest."""
+    raw = root / "raw"
+    assert cli.main(["load", *load_args, "--out", str(raw), "--quiet"]) == 0
+    manifest = json.loads((raw / "_manifest.json").read_text())
+    wh = make_warehouse(root, raw)
+    run_dbt(wh, ["seed"])
+    res = run_dbt(wh, ["build", *build_args, "--vars", json.dumps(manifest["dbt_vars"])], check=False)
+    return Built(wh=wh, build_result=res, manifest=manifest)
+
+
+def assert_refuses_a_foreign_folder(load_args: list[str], folder: Path, capsys) -> None:
+    """A loader refuses to clear a non-empty folder that is not a raw zone: exit status 2, a message."""
+    (folder / "keep.txt").write_text("not a raw zone")
+    assert cli.main(["load", *load_args, "--out", str(folder), "--limit", "10", "--quiet"]) == 2
+    assert "not a raw zone; refusing to clear it" in capsys.readouterr().err
+    assert (folder / "keep.txt").exists()
 
 
 def failures(build_result) -> list[str]:

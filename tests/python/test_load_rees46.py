@@ -23,9 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import Built, failures, make_warehouse
+from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build
 from keynode import cli
-from keynode.dbt import run_dbt
 from keynode.loaders import rees46 as load_rees46
 
 REES46 = load_rees46.DEFAULT_INPUT.resolve()
@@ -54,21 +53,7 @@ def csv_rows() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def rees_wh(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("rees46_wh")
-    raw = root / "raw"
-    assert cli.main(["load", "rees46", "--input", str(REES46), "--out", str(raw), "--quiet"]) == 0
-    manifest = json.loads((raw / "_manifest.json").read_text())
-    wh = make_warehouse(root, raw)
-    run_dbt(wh, ["seed"])
-    res = run_dbt(
-        wh,
-        [
-            "build",
-            "--vars",
-            json.dumps(manifest["dbt_vars"]),
-        ],
-        check=False,
-    )
-    return Built(wh=wh, build_result=res, manifest=manifest)
+    return load_and_build(root, ["rees46", "--input", str(REES46)])
 
 
 def reference_funnel(df: pd.DataFrame) -> dict[tuple, int]:
@@ -103,11 +88,7 @@ def test_help_and_defaults():
 
 
 def test_refuses_to_clear_a_foreign_folder(tmp_path: Path, capsys):
-    (tmp_path / "keep.txt").write_text("not a raw zone")
-    args = ["load", "rees46", "--input", str(REES46), "--out", str(tmp_path), "--limit", "10", "--quiet"]
-    assert cli.main(args) == 2  # a clean exit status and a message, no traceback
-    assert "not a raw zone; refusing to clear it" in capsys.readouterr().err
-    assert (tmp_path / "keep.txt").exists()
+    assert_refuses_a_foreign_folder(["rees46", "--input", str(REES46)], tmp_path, capsys)
 
 
 def test_mapping_of_a_hand_written_file(tmp_path: Path):

@@ -9,15 +9,13 @@ no inventory data every inventory-derived column is NULL, never 0.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Built, failures, make_warehouse
+from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build
 from keynode import cli
-from keynode.dbt import run_dbt
 from keynode.loaders import uci as load_uci
 
 LIMIT = 20_000
@@ -36,27 +34,13 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def uci_wh(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("uci_wh")
-    raw = root / "raw"
-    assert (
-        cli.main(["load", "uci", "--input", str(UCI), "--out", str(raw), "--limit", str(LIMIT), "--quiet"])
-        == 0
+    return load_and_build(
+        root,
+        ["uci", "--input", str(UCI), "--limit", str(LIMIT)],
+        "--select",
+        "+path:models/marts/sku",
+        "+fct_raw_row_accounting",
     )
-    manifest = json.loads((raw / "_manifest.json").read_text())
-    wh = make_warehouse(root, raw)
-    run_dbt(wh, ["seed"])
-    res = run_dbt(
-        wh,
-        [
-            "build",
-            "--select",
-            "+path:models/marts/sku",
-            "+fct_raw_row_accounting",
-            "--vars",
-            "{keynode__allow_negative_order_quantity: true}",
-        ],
-        check=False,
-    )
-    return Built(wh=wh, build_result=res, manifest=manifest)
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +65,7 @@ def test_help_and_defaults():
 
 
 def test_refuses_to_clear_a_foreign_folder(tmp_path: Path, capsys):
-    (tmp_path / "keep.txt").write_text("not a raw zone")
-    args = ["load", "uci", "--input", str(UCI), "--out", str(tmp_path), "--limit", "10", "--quiet"]
-    assert cli.main(args) == 2  # a clean exit status and a message, no traceback
-    assert "not a raw zone; refusing to clear it" in capsys.readouterr().err
-    assert (tmp_path / "keep.txt").exists()
+    assert_refuses_a_foreign_folder(["uci", "--input", str(UCI)], tmp_path, capsys)
 
 
 def test_build_passes_all_dbt_tests(uci_wh):
