@@ -29,25 +29,10 @@ daily as (
 
 ),
 
-days as (
-
-    {{ keynode_profile_days('daily') }}
-
-),
-
-final as (
-
-    select
-        days.date_day,
-        {{ keynode_zero_filled('daily', [
-            'landed_rows', 'valid_rows', 'quarantined_rows', 'duplicate_rows'
-        ]) }},
-        {{ keynode_share('daily.duplicate_rows', 'daily.valid_rows') }} as duplicate_share,
-        cast({{ var('keynode__quality_duplicate_share_max') }} as double) as duplicate_share_max
-    from days
-    left join daily
-        on days.date_day = daily.date_day
-
-)
-
-select * from final
+{{ keynode_profile_final(
+    ['landed_rows', 'valid_rows', 'quarantined_rows', 'duplicate_rows'],
+    extra=[
+        keynode_share('daily.duplicate_rows', 'daily.valid_rows') ~ ' as duplicate_share',
+        'cast(' ~ var('keynode__quality_duplicate_share_max') ~ ' as double) as duplicate_share_max',
+    ],
+) }}

@@ -5,6 +5,8 @@
     device is assigned to an experiment once, and the rules below.
 -#}
 {%- set deadline_hours = keynode_freshness_deadline_hours('experiment_assignments') %}
+{#- the day counts, 0 on a day with no rows -#}
+{%- set counts = ['assignments', 'reassigned_devices', 'invalid_rows', 'late_landed_rows'] %}
 {%- set skew_seconds = var('keynode__clock_skew_tolerance_seconds') | int %}
 
 with
@@ -52,24 +54,4 @@ daily as (
 
 ),
 
-days as (
-
-    {{ keynode_profile_days('daily') }}
-
-),
-
-final as (
-
-    select
-        days.date_day,
-        {{ keynode_zero_filled('daily', [
-            'assignments', 'reassigned_devices', 'invalid_rows', 'late_landed_rows'
-        ]) }},
-        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.assignments', deadline_hours) }}
-    from days
-    left join daily
-        on days.date_day = daily.date_day
-
-)
-
-select * from final
+{{ keynode_profile_final(counts, late_landing=('late_landed_rows', 'assignments', deadline_hours)) }}

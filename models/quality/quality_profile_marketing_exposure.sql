@@ -5,6 +5,8 @@
     landed after the freshness deadline.
 -#}
 {%- set deadline_hours = keynode_freshness_deadline_hours('marketing_exposure') %}
+{#- the day counts, 0 on a day with no rows -#}
+{%- set counts = ['exposure_rows', 'late_landed_rows'] %}
 
 with
 
@@ -28,22 +30,4 @@ daily as (
 
 ),
 
-days as (
-
-    {{ keynode_profile_days('daily') }}
-
-),
-
-final as (
-
-    select
-        days.date_day,
-        {{ keynode_zero_filled('daily', ['exposure_rows', 'late_landed_rows']) }},
-        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.exposure_rows', deadline_hours) }}
-    from days
-    left join daily
-        on days.date_day = daily.date_day
-
-)
-
-select * from final
+{{ keynode_profile_final(counts, late_landing=('late_landed_rows', 'exposure_rows', deadline_hours)) }}

@@ -5,6 +5,10 @@
     deadline, and the rules below on every version.
 -#}
 {%- set deadline_hours = keynode_freshness_deadline_hours('orders') %}
+{#- the day counts, 0 on a day with no rows -#}
+{%- set counts = [
+    'orders', 'order_versions', 'rows_with_missing_values', 'invalid_rows', 'late_landed_orders'
+] %}
 
 with
 
@@ -57,24 +61,4 @@ daily as (
 
 ),
 
-days as (
-
-    {{ keynode_profile_days('daily') }}
-
-),
-
-final as (
-
-    select
-        days.date_day,
-        {{ keynode_zero_filled('daily', [
-            'orders', 'order_versions', 'rows_with_missing_values', 'invalid_rows', 'late_landed_orders'
-        ]) }},
-        {{ keynode_late_landing_columns('daily.late_landed_orders', 'daily.orders', deadline_hours) }}
-    from days
-    left join daily
-        on days.date_day = daily.date_day
-
-)
-
-select * from final
+{{ keynode_profile_final(counts, late_landing=('late_landed_orders', 'orders', deadline_hours)) }}

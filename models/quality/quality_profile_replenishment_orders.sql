@@ -6,6 +6,8 @@
     replenishment_orders) checks the share landed after the freshness deadline and the rules below.
 -#}
 {%- set deadline_hours = keynode_freshness_deadline_hours('replenishment_orders') %}
+{#- the day counts, 0 on a day with no rows -#}
+{%- set counts = ['record_rows', 'rows_with_missing_values', 'invalid_rows', 'late_landed_rows'] %}
 
 with
 
@@ -47,24 +49,4 @@ daily as (
 
 ),
 
-days as (
-
-    {{ keynode_profile_days('daily') }}
-
-),
-
-final as (
-
-    select
-        days.date_day,
-        {{ keynode_zero_filled('daily', [
-            'record_rows', 'rows_with_missing_values', 'invalid_rows', 'late_landed_rows'
-        ]) }},
-        {{ keynode_late_landing_columns('daily.late_landed_rows', 'daily.record_rows', deadline_hours) }}
-    from days
-    left join daily
-        on days.date_day = daily.date_day
-
-)
-
-select * from final
+{{ keynode_profile_final(counts, late_landing=('late_landed_rows', 'record_rows', deadline_hours)) }}

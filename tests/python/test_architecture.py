@@ -5,7 +5,7 @@ The layers (a package may import from the packages listed for it, and from nothi
 
     paths, progress, commands          shared plumbing, import nothing of keynode
     project                            the dbt project's vars (dbt_project.yml)
-    raw_zone                           the raw-zone contract (schemas) and writer
+    raw_zone                           the raw-zone contract (schemas), writer and expected accounting
     generator, loaders                 write raw zones; never import each other
     dbt                                the dbt runner
     stats, quality                     read a built warehouse

@@ -26,6 +26,18 @@ nodes as (
 
 ),
 
+event_nodes as (
+
+    -- the funnel nodes each event name counts for
+    select
+        node_events.event_name,
+        nodes.funnel_key,
+        nodes.node_step
+    from node_events
+    inner join nodes on node_events.funnel_key = nodes.funnel_key and node_events.node_key = nodes.node_key
+
+),
+
 events as (
 
     select
@@ -50,15 +62,14 @@ source_hours as (
 node_event_counts as (
 
     select
-        nodes.funnel_key,
-        nodes.node_step,
+        event_nodes.funnel_key,
+        event_nodes.node_step,
         events.event_date,
         count(*) as node_events,
         count_if(events.is_late) as late_events
     from events
-    inner join node_events on events.event_name = node_events.event_name
-    inner join nodes on node_events.funnel_key = nodes.funnel_key and node_events.node_key = nodes.node_key
-    group by nodes.funnel_key, nodes.node_step, events.event_date
+    inner join event_nodes on events.event_name = event_nodes.event_name
+    group by event_nodes.funnel_key, event_nodes.node_step, events.event_date
 
 ),
 
@@ -75,15 +86,14 @@ sessions as (
 node_bounces as (
 
     select
-        nodes.funnel_key,
-        nodes.node_step,
+        event_nodes.funnel_key,
+        event_nodes.node_step,
         sessions.session_date as event_date,
         count(*) as landing_sessions,
         count_if(sessions.is_bounce) as bounced_sessions
     from sessions
-    inner join node_events on sessions.landing_event_name = node_events.event_name
-    inner join nodes on node_events.funnel_key = nodes.funnel_key and node_events.node_key = nodes.node_key
-    group by nodes.funnel_key, nodes.node_step, sessions.session_date
+    inner join event_nodes on sessions.landing_event_name = event_nodes.event_name
+    group by event_nodes.funnel_key, event_nodes.node_step, sessions.session_date
 
 ),
 

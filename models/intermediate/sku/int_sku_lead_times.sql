@@ -7,6 +7,12 @@
 -#}
 {%- set window_days = var('keynode__sku_lead_time_window_days') %}
 {%- set min_observations = var('keynode__sku_lead_time_min_observations') %}
+{#- the median is taken alike at three levels: per SKU, per category, over all SKUs (no key) -#}
+{%- set levels = [
+    {'cte': 'sku_level', 'spine': 'calendar_windows', 'key': 'sku_id'},
+    {'cte': 'category_level', 'spine': 'calendar_categories', 'key': 'category'},
+    {'cte': 'global_level', 'spine': 'calendar_dates', 'key': none},
+] %}
 
 with
 
@@ -63,69 +69,54 @@ calendar_dates as (
 
 ),
 
-calendar_categories as (
+calendar_windows as (
 
-    select distinct
-        calendar_dates.date_day,
-        calendar_dates.window_start_excl,
-        calendar.category
-    from calendar_dates
-    inner join calendar
-        on calendar_dates.date_day = calendar.date_day
-
-),
-
-sku_level as (
-
+    -- each SKU-day with the start (exclusive) of its trailing window
     select
         calendar.date_day,
+        calendar_dates.window_start_excl,
         calendar.sku_id,
-        {{ keynode_sku_median('received.lead_time_days') }} as lead_time_days,
-        count(*) as observations
+        calendar.category
     from calendar
     inner join calendar_dates
         on calendar.date_day = calendar_dates.date_day
-    inner join received
-        on
-            calendar.sku_id = received.sku_id
-            and calendar.date_day >= received.received_date
-            and calendar_dates.window_start_excl < received.received_date
-    group by calendar.date_day, calendar.sku_id
 
 ),
 
-category_level as (
+calendar_categories as (
 
-    select
-        calendar_categories.date_day,
-        calendar_categories.category,
-        {{ keynode_sku_median('received.lead_time_days') }} as lead_time_days,
-        count(*) as observations
-    from calendar_categories
-    inner join received
-        on
-            calendar_categories.category = received.category
-            and calendar_categories.date_day >= received.received_date
-            and calendar_categories.window_start_excl < received.received_date
-    group by calendar_categories.date_day, calendar_categories.category
+    select distinct
+        date_day,
+        window_start_excl,
+        category
+    from calendar_windows
 
 ),
 
-global_level as (
+{% for level in levels %}
+    {%- set key = level.spine ~ '.' ~ level.key if level.key else none %}
+    {{ level.cte }} as (
 
-    select
-        calendar_dates.date_day,
-        {{ keynode_sku_median('received.lead_time_days') }} as lead_time_days,
-        count(*) as observations
-    from calendar_dates
-    inner join received
-        on
-            calendar_dates.date_day >= received.received_date
-            and calendar_dates.window_start_excl < received.received_date
-    group by calendar_dates.date_day
+        select
+            {{ level.spine }}.date_day,
+            {%- if key %}
+                {{ key }},
+            {%- endif %}
+            {{ keynode_sku_median('received.lead_time_days') }} as lead_time_days,
+            count(*) as observations
+        from {{ level.spine }}
+        inner join received
+            on
+                {{ level.spine }}.date_day >= received.received_date
+                and {{ level.spine }}.window_start_excl < received.received_date
+                {%- if key %}
+                    and {{ key }} = received.{{ level.key }}
+                {%- endif %}
+        group by {{ level.spine }}.date_day{% if key %}, {{ key }}{% endif %}
 
-),
+    ),
 
+{% endfor %}
 final as (
 
     select

@@ -48,10 +48,7 @@ with
 {% endfor %}
 unioned as (
 
-    {% for e in entities %}
-        select * from {{ e.entity }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ keynode_union_ctes(entities | map(attribute='entity') | list) }}
 
 ),
 

@@ -4,6 +4,12 @@
     sales and the marketing spent on out-of-stock SKUs. Inventory-derived measures are NULL on days no
     SKU of the group had inventory data.
 -#}
+{#- the two grouping levels, aggregated alike: per category, and over all categories -#}
+{%- set groupings = [
+    {'cte': 'by_category', 'level': 'category', 'category': 'category', 'group_by': 'date_day, category'},
+    {'cte': 'all_categories', 'level': 'total', 'category': "'__all__'", 'group_by': 'date_day'},
+] %}
+
 with
 
 sku_days as (
@@ -21,49 +27,30 @@ sku_days as (
 
 ),
 
-by_category as (
+{% for grouping in groupings %}
+    {{ grouping.cte }} as (
 
-    select
-        date_day,
-        'category' as grouping_level,
-        category,
-        count(*) as listed_sku_days,
-        count(is_stockout) as inventory_known_sku_days,
-        sum(case when is_active then 1 else 0 end) as active_sku_days,
-        sum(case when is_active and is_stockout then 1 else 0 end) as out_of_stock_sku_days,
-        sum(case when is_active and is_stockout then lost_sales_units end) as lost_sales_units,
-        sum(case when is_active and is_stockout then lost_revenue_estimate end) as lost_revenue_estimate,
-        sum(wasted_impressions) as wasted_impressions,
-        sum(wasted_spend) as wasted_spend
-    from sku_days
-    group by date_day, category
+        select
+            date_day,
+            '{{ grouping.level }}' as grouping_level,
+            {{ grouping.category }} as category,
+            count(*) as listed_sku_days,
+            count(is_stockout) as inventory_known_sku_days,
+            sum(case when is_active then 1 else 0 end) as active_sku_days,
+            sum(case when is_active and is_stockout then 1 else 0 end) as out_of_stock_sku_days,
+            sum(case when is_active and is_stockout then lost_sales_units end) as lost_sales_units,
+            sum(case when is_active and is_stockout then lost_revenue_estimate end) as lost_revenue_estimate,
+            sum(wasted_impressions) as wasted_impressions,
+            sum(wasted_spend) as wasted_spend
+        from sku_days
+        group by {{ grouping.group_by }}
 
-),
+    ),
 
-all_categories as (
-
-    select
-        date_day,
-        'total' as grouping_level,
-        '__all__' as category,
-        count(*) as listed_sku_days,
-        count(is_stockout) as inventory_known_sku_days,
-        sum(case when is_active then 1 else 0 end) as active_sku_days,
-        sum(case when is_active and is_stockout then 1 else 0 end) as out_of_stock_sku_days,
-        sum(case when is_active and is_stockout then lost_sales_units end) as lost_sales_units,
-        sum(case when is_active and is_stockout then lost_revenue_estimate end) as lost_revenue_estimate,
-        sum(wasted_impressions) as wasted_impressions,
-        sum(wasted_spend) as wasted_spend
-    from sku_days
-    group by date_day
-
-),
-
+{% endfor %}
 unioned as (
 
-    select * from by_category
-    union all
-    select * from all_categories
+    {{ keynode_union_ctes(groupings | map(attribute='cte') | list) }}
 
 ),
 

@@ -3,8 +3,7 @@ with
 
 checked as (
 
-    select * from {{ ref('base_events__events') }}
-    where quarantine_reason is null and copy_rank = 1
+    {{ keynode_kept_copies('events') }}
 
 ),
 

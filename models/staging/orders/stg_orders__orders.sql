@@ -6,8 +6,7 @@ with
 
 checked as (
 
-    select * from {{ ref('base_orders__orders') }}
-    where quarantine_reason is null and copy_rank = 1
+    {{ keynode_kept_copies('orders') }}
 
 ),
 
@@ -23,24 +22,23 @@ channel_groups as (
 final as (
 
     select
-        checked.order_id,
-        checked.user_id,
-        checked.device_id,
-        checked.platform,
-        checked.channel as utm_medium,
-        coalesce(channel_groups.channel_group, 'other') as channel_group,
-        checked.coupon_code,
-        checked.created_at,
-        checked.paid_at,
-        checked.status,
-        checked.status in ('paid', 'cancelled', 'refunded') and checked.paid_at is not null as was_paid,
-        checked.status = 'paid' as is_paid_and_kept,
-        checked.updated_at,
-        row_number() over (
-            partition by checked.order_id order by checked.updated_at desc, checked.ingested_at desc
-        ) = 1 as is_current_version,
-        checked.ingested_at,
-        checked.landed_date
+        {{ keynode_staged_columns('orders', relation='checked', replace={
+            'channel': [
+                'checked.channel as utm_medium',
+                "coalesce(channel_groups.channel_group, 'other') as channel_group",
+            ],
+            'status': [
+                'checked.status',
+                "checked.status in ('paid', 'cancelled', 'refunded') and checked.paid_at is not null"
+                ~ ' as was_paid',
+                "checked.status = 'paid' as is_paid_and_kept",
+            ],
+            'updated_at': [
+                'checked.updated_at',
+                'row_number() over (partition by checked.order_id'
+                ~ ' order by checked.updated_at desc, checked.ingested_at desc) = 1 as is_current_version',
+            ],
+        }) }}
     from checked
     left join channel_groups
         on checked.channel = channel_groups.utm_medium

@@ -36,8 +36,9 @@ import pyarrow.parquet as pq
 from keynode.loaders.mapping import HASH, ROW, Mapping, MappingError, TimeSpec, load_mapping
 from keynode.paths import SEED_DIR
 from keynode.project import dbt_var
+from keynode.raw_zone.accounting import expected_counts, first_failed_check
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 SUMMARY = "Load any CSV/Parquet clickstream into keynode's raw zone through a YAML mapping (--mapping)."
 DEFAULT_INPUT = None  # the mapping's `input`
@@ -288,9 +289,7 @@ def expected_events(events: pd.DataFrame, ts: pd.Series, catalog: pd.DataFrame) 
         ("invalid_price", (price < 0) | (price > float(dbt_var("keynode__max_unit_price")))),
         ("invalid_quantity", (qty <= 0) | (qty > int(dbt_var("keynode__max_quantity")))),
     ]
-    reason = pd.Series(None, index=events.index, dtype=object)
-    for code, mask in checks:
-        reason = reason.mask(reason.isna() & mask.fillna(False).astype(bool), code)
+    reason = first_failed_check(events.index, checks)
     valid = events[reason.isna()].assign(ts=ts).sort_values(["ingested_at"], kind="stable")
     fields = valid.drop(columns=["event_id", "ingested_at", "ts"]).apply(as_text).fillna("<null>")
     payload = fields.apply("|".join, axis=1)
@@ -326,14 +325,9 @@ def load(input_path: Path | None, out: Path, limit: int | None = None, mapping: 
     loaded_at = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
     events, ts = build_events(df.reset_index(drop=True), m, loaded_at)
     catalog = build_catalog(df.reset_index(drop=True), events, ts, m)
-    expected = {e: {"raw_rows": 0, "valid_rows": 0, "duplicate_rows": 0, "quarantined": {}} for e in ENTITIES}
+    expected = {e: expected_counts(0, 0) for e in ENTITIES}
     expected["events"] = expected_events(events, ts, catalog)
-    expected["sku_catalog"] = {
-        "raw_rows": len(catalog),
-        "valid_rows": len(catalog),
-        "duplicate_rows": 0,
-        "quarantined": {},
-    }
+    expected["sku_catalog"] = expected_counts(len(catalog), len(catalog))
     schema = event_schema(events)
     prepare_out(out, "keynode load events")
     files = {"events": write_events(out, events, schema)}
@@ -341,10 +335,7 @@ def load(input_path: Path | None, out: Path, limit: int | None = None, mapping: 
     if len(catalog):
         landed = pd.Series(catalog["ingested_at"].min().normalize(), index=catalog.index)
         files["sku_catalog"] = write_partitioned(out, "sku_catalog", catalog, landed)
-    for e in ENTITIES:
-        if e not in files:
-            write_empty(out, e, first_day)
-            files[e] = 1
+    fill_empty_entities(out, files, first_day)
     manifest = {
         "source": {"dataset": m.dataset, "input": str(path), "limit": limit, "mapping": str(m.path)},
         "loader": {
@@ -363,9 +354,7 @@ def load(input_path: Path | None, out: Path, limit: int | None = None, mapping: 
         "expected": expected,
         "faults": [],
     }
-    (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    manifest["seconds"] = round(time.perf_counter() - t0, 1)
-    return manifest
+    return write_manifest(out, manifest, t0)
 
 
 def summary(m: dict) -> str:

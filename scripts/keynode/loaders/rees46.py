@@ -45,8 +45,9 @@ from pathlib import Path
 
 import pandas as pd
 from keynode.paths import SHARED_DATASETS_DIR
+from keynode.raw_zone.accounting import expected_counts
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 DEFAULT_INPUT = SHARED_DATASETS_DIR / "rees46_sample" / "rees46_2019oct_first5000.csv.gz"
 SUMMARY = (
@@ -180,27 +181,18 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
         ),
     }
     first_day = df["ts"].min().date()
-    for e in ENTITIES:
-        if e not in files:
-            write_empty(out, e, first_day)
-            files[e] = 1
+    fill_empty_entities(out, files, first_day)
 
     duplicates = int(events["event_id"].duplicated().sum())
     unknown = int((~df["event_type"].isin(list(EVENT_NAMES))).sum())
-    empty = {"raw_rows": 0, "valid_rows": 0, "duplicate_rows": 0, "quarantined": {}}
-    expected = {e: dict(empty) for e in ENTITIES}
-    expected["events"] = {
-        "raw_rows": len(events),
-        "valid_rows": len(events) - duplicates - unknown,
-        "duplicate_rows": duplicates,
-        "quarantined": {"unknown_event_name": unknown} if unknown else {},
-    }
-    expected["sku_catalog"] = {
-        "raw_rows": len(catalog),
-        "valid_rows": len(catalog),
-        "duplicate_rows": 0,
-        "quarantined": {},
-    }
+    expected = {e: expected_counts(0, 0) for e in ENTITIES}
+    expected["events"] = expected_counts(
+        len(events),
+        len(events) - duplicates - unknown,
+        duplicates,
+        {"unknown_event_name": unknown} if unknown else {},
+    )
+    expected["sku_catalog"] = expected_counts(len(catalog), len(catalog))
     manifest = {
         "source": {
             "dataset": "rees46_ecommerce_behavior_2019_oct",
@@ -236,9 +228,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
         "expected": expected,
         "faults": [],
     }
-    (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    manifest["seconds"] = round(time.perf_counter() - t0, 1)
-    return manifest
+    return write_manifest(out, manifest, t0)
 
 
 def summary(m: dict) -> str:

@@ -34,7 +34,6 @@ the contract's rules with the thresholds of ``dbt_project.yml``.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -42,8 +41,9 @@ import numpy as np
 import pandas as pd
 from keynode.paths import SHARED_DATASETS_DIR
 from keynode.project import dbt_vars
+from keynode.raw_zone.accounting import expected_counts, first_failed_check
 from keynode.raw_zone.schemas import SCHEMAS
-from keynode.raw_zone.writer import prepare_out, write_empty, write_partitioned
+from keynode.raw_zone.writer import fill_empty_entities, prepare_out, write_manifest, write_partitioned
 
 DEFAULT_INPUT = SHARED_DATASETS_DIR / "uci_online_retail" / "online_retail_lines.csv.gz"
 SUMMARY = (
@@ -157,7 +157,6 @@ def expected_accounting(lines: pd.DataFrame, n_orders: int, n_catalog: int, v: d
     """Row accounting per entity that staging must reproduce (contract rules, priority order)."""
     max_q, max_p = int(v.get("keynode__max_quantity", 1000)), float(v.get("keynode__max_unit_price", 100000))
     q, p = lines["quantity"], lines["unit_price"]
-    reason = pd.Series(pd.NA, index=lines.index, dtype="object")
     missing = (
         lines["invoice_no"].isna()
         | (lines["invoice_no"] == "")
@@ -166,26 +165,16 @@ def expected_accounting(lines: pd.DataFrame, n_orders: int, n_catalog: int, v: d
     )
     bad_q = (q == 0) | (q.abs() > max_q)
     bad_p = (p < 0) | (p > max_p)
-    for mask, code in ((missing, "missing_id"), (bad_q, "invalid_quantity"), (bad_p, "invalid_price")):
-        reason = reason.mask(reason.isna() & mask, code)
+    reason = first_failed_check(
+        lines.index, [("missing_id", missing), ("invalid_quantity", bad_q), ("invalid_price", bad_p)]
+    )
     valid = lines[reason.isna()]
     dup = int(valid.duplicated(["invoice_no", "line_number"]).sum())
     quarantined = {k: int(n) for k, n in reason.value_counts().items()}
-    empty = {"raw_rows": 0, "valid_rows": 0, "duplicate_rows": 0, "quarantined": {}}
-    out = {e: dict(empty) for e in ENTITIES}
-    out["order_lines"] = {
-        "raw_rows": len(lines),
-        "valid_rows": len(valid) - dup,
-        "duplicate_rows": dup,
-        "quarantined": quarantined,
-    }
-    out["orders"] = {"raw_rows": n_orders, "valid_rows": n_orders, "duplicate_rows": 0, "quarantined": {}}
-    out["sku_catalog"] = {
-        "raw_rows": n_catalog,
-        "valid_rows": n_catalog,
-        "duplicate_rows": 0,
-        "quarantined": {},
-    }
+    out = {e: expected_counts(0, 0) for e in ENTITIES}
+    out["order_lines"] = expected_counts(len(lines), len(valid) - dup, dup, quarantined)
+    out["orders"] = expected_counts(n_orders, n_orders)
+    out["sku_catalog"] = expected_counts(n_catalog, n_catalog)
     return out
 
 
@@ -250,10 +239,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
         ),
     }
     first_day = lines["invoice_ts"].min().date()
-    for e in ENTITIES:
-        if e not in files:
-            write_empty(out, e, first_day)
-            files[e] = 1
+    fill_empty_entities(out, files, first_day)
 
     kinds = inv["kind"].value_counts()
     line_kind = lines["invoice_no"].map(inv.set_index("invoice_no")["kind"]).value_counts()
@@ -296,9 +282,7 @@ def load(input_path: Path, out: Path, limit: int | None = None) -> dict:
         "expected": expected_accounting(lines, len(orders), len(catalog), dbt_vars()),
         "faults": [],
     }
-    (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    manifest["seconds"] = round(time.perf_counter() - t0, 1)
-    return manifest
+    return write_manifest(out, manifest, t0)
 
 
 def summary(m: dict) -> str:

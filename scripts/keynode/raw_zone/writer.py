@@ -7,7 +7,9 @@ source resolves.
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -45,3 +47,18 @@ def write_empty(out: Path, entity: str, day: date) -> None:
     folder = out / entity / f"dt={day.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(SCHEMAS[entity].empty_table(), folder / "part-0000.parquet")
+
+
+def fill_empty_entities(out: Path, files: dict[str, int], day: date) -> None:
+    """A schema-only file (write_empty) for every entity not in ``files``, counted there as one file."""
+    for entity in SCHEMAS:
+        if entity not in files:
+            write_empty(out, entity, day)
+            files[entity] = 1
+
+
+def write_manifest(out: Path, manifest: dict, started: float) -> dict:
+    """Writes ``<out>/_manifest.json``; returns the manifest with the run time (``seconds``) added."""
+    (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest["seconds"] = round(time.perf_counter() - started, 1)
+    return manifest
