@@ -8,54 +8,43 @@
         step_N_reached_at - step_01_reached_at.
     Times are those of the user-day's reported chain (see int_funnel_user_days). `max_steps` must
     be the number of step_NN_reached_at columns of `user_days` (`keynode_funnel_max_steps()`).
+    One pass over `user_days`: each user-day is joined to the list of pairs (a literal list, pair_to_step
+    NULL for end to end) and each pair's two step times are picked by step number, so the engine reads
+    the table once rather than once per pair (Spark plans a union of max_steps scans as as many stages).
 -#}
 {% macro keynode_funnel_conversions(user_days, funnel_lengths, max_steps) -%}
     {%- set max_steps = [max_steps | int, 2] | max -%}
-    {%- set last_step_ts -%}
-        case funnel_lengths.funnel_steps
-            {%- for step in range(2, max_steps + 1) %}
-            when {{ step }} then user_days.step_{{ '%02d' | format(step) }}_reached_at
-            {%- endfor %}
-        end
-    {%- endset -%}
-    {% for step in range(2, max_steps + 1) -%}
-    {% if not loop.first %}union all
-
-    {% endif -%}
+    {%- set to_step = 'coalesce(pairs.pair_to_step, funnel_lengths.funnel_steps)' -%}
+    {%- set to_ts = keynode_funnel_step_reached_at('user_days', to_step, 2, max_steps) -%}
+    {%- set from_ts = keynode_funnel_step_reached_at('user_days', 'pairs.from_step', 1, max_steps - 1) -%}
     select
         user_days.funnel_key,
         user_days.funnel_date,
-        'adjacent' as pair_type,
-        {{ step - 1 }} as from_step,
-        {{ step }} as to_step,
+        pairs.pair_type,
+        pairs.from_step,
+        {{ to_step }} as to_step,
         (
-            {{ keynode_epoch_ms('user_days.step_%02d_reached_at' | format(step)) }}
-            - {{ keynode_epoch_ms('user_days.step_%02d_reached_at' | format(step - 1)) }}
+            {{ keynode_epoch_ms(to_ts) }}
+            - {{ keynode_epoch_ms(from_ts) }}
         ) / cast(1000 as double) as seconds_to_convert
     from {{ user_days }} as user_days
     inner join {{ funnel_lengths }} as funnel_lengths
         on user_days.funnel_key = funnel_lengths.funnel_key
+    cross join (
+        {%- for step in range(2, max_steps + 1) %}
+        select
+            'adjacent' as pair_type,
+            {{ step - 1 }} as from_step,
+            {{ step }} as pair_to_step
+        union all
+        {%- endfor %}
+        select
+            'end_to_end' as pair_type,
+            1 as from_step,
+            cast(null as integer) as pair_to_step
+    ) as pairs
     where
-        user_days.max_step_reached >= {{ step }}
-        and funnel_lengths.funnel_steps >= {{ step }}
-
-    {% endfor -%}
-    union all
-
-    select
-        user_days.funnel_key,
-        user_days.funnel_date,
-        'end_to_end' as pair_type,
-        1 as from_step,
-        funnel_lengths.funnel_steps as to_step,
-        (
-            {{ keynode_epoch_ms(last_step_ts) }}
-            - {{ keynode_epoch_ms('user_days.step_01_reached_at') }}
-        ) / cast(1000 as double) as seconds_to_convert
-    from {{ user_days }} as user_days
-    inner join {{ funnel_lengths }} as funnel_lengths
-        on user_days.funnel_key = funnel_lengths.funnel_key
-    where
-        funnel_lengths.funnel_steps >= 2
-        and user_days.max_step_reached >= funnel_lengths.funnel_steps
+        {{ to_step }} >= 2
+        and {{ to_step }} <= funnel_lengths.funnel_steps
+        and user_days.max_step_reached >= {{ to_step }}
 {%- endmacro %}

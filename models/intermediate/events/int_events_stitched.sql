@@ -3,6 +3,9 @@
     whose effective landing date is within the lookback window, where the effective landing date is
     the later of the event's own landing and the landing of the login that stitched its device. So a
     device that logs in today re-keys its anonymous history, and late events reach their day.
+    Such an event either landed within the window or belongs to a device stitched within it, so an
+    incremental run reads only those events (the window start is a literal: the staging scan skips
+    older row groups), never all history.
 -#}
 {{
     config(
@@ -14,13 +17,9 @@
     )
 }}
 
+{%- set window_start = keynode_lookback_start_date('effective_landed_date') if is_incremental() else none %}
+
 with
-
-events as (
-
-    select * from {{ ref('stg_events__events') }}
-
-),
 
 devices as (
 
@@ -31,6 +30,33 @@ devices as (
     from {{ ref('int_devices_stitched') }}
 
 ),
+
+{% if is_incremental() %}
+    -- the only events whose effective landing date can be in the window: landed in it, or of a device
+    -- stitched in it (two disjoint parts, so each is a plain filter on the staging scan)
+    events as (
+
+        select * from {{ ref('stg_events__events') }}
+        where landed_date >= {{ window_start }}
+
+        union all
+
+        select * from {{ ref('stg_events__events') }}
+        where
+            landed_date < {{ window_start }}
+            and device_id in (
+                select devices.device_id from devices
+                where devices.stitched_landed_date >= {{ window_start }}
+            )
+
+    ),
+{% else %}
+    events as (
+
+        select * from {{ ref('stg_events__events') }}
+
+    ),
+{% endif %}
 
 stitched as (
 
@@ -58,7 +84,7 @@ final as (
 
     select * from stitched
     {% if is_incremental() %}
-        where effective_landed_date >= {{ keynode_lookback_start('effective_landed_date') }}
+        where effective_landed_date >= {{ window_start }}
     {% endif %}
 
 )

@@ -183,6 +183,8 @@ pass_0 as (
                 exclude_from_baseline or coalesce(is_beyond_range, false) as exclude_from_baseline
             {%- endif %}
         from {{ 'pass_0' if p == 1 else 'pass_%d_final' % (p - 1) }}
+        -- read three times by the pass (the baseline self-join and the expectation): computed once
+        where {{ keynode_shared_cte() }}
 
     ),
 

@@ -70,6 +70,8 @@ bucket_counts as (
         bucket_index,
         count(*) as users_converted
     from bucketed
+    -- read twice (the pair-days and the zero-filled counts): computed once
+    where {{ keynode_shared_cte() }}
     group by funnel_key, funnel_date, pair_type, from_step, to_step, bucket_index
 
 ),
