@@ -153,8 +153,8 @@ def test_replay_day_by_day_equals_full_rebuild(tmp_path, generated_wh):
     assert failures(run_dbt(full_wh, ["build", "--full-refresh"], check=False)) == []
 
     tables = materialized_tables(full_wh.target_path)
-    for incremental in ("int_events_stitched", "int_funnel_events", "int_funnel_user_days", "int_sessions",
-                        "int_behaviour_cart_adds"):  # fmt: skip
+    for incremental in ("base_events__events", "int_events_stitched", "int_funnel_events",
+                        "int_funnel_user_days", "int_sessions", "int_behaviour_cart_adds"):  # fmt: skip
         assert f"main.{incremental}" in tables
     full = duckdb.connect(str(full_wh.duckdb_path), read_only=True)
     replayed = duckdb.connect(str(wh.duckdb_path), read_only=True)

@@ -78,47 +78,62 @@ reached as (
 
 ),
 
--- events and reach points of a user in one stream ordered by (time, node_step); a reach point sorts
--- after the events with its own key, so the running minimum from it onwards sees only later events
-stream as (
+-- reach points and events as integer sort keys (epoch ms * 100 + node_step): a user's next funnel
+-- event after reaching node k at time t is the event with the smallest key above t * 100 + k (an
+-- event at the same time and node is the reaching one, not a move); searched from that key + 1
+-- (the lookup is keyed by a compact user number: an integer key sorts far cheaper than two strings)
+users as (
 
     select
         funnel_key,
         user_key,
-        {{ keynode_epoch_ms('event_ts') }} * 100 + node_step as order_key,
-        0 as row_kind,
-        cast(null as integer) as reached_step,
-        cast(null as bigint) as window_end_key,
-        {{ keynode_epoch_ms('event_ts') }} * 100 + node_step as candidate_key
-    from funnel_events
-
-    union all
-
-    select
-        funnel_key,
-        user_key,
-        {{ keynode_epoch_ms('reached_at') }} * 100 + node_step as order_key,
-        1 as row_kind,
-        node_step as reached_step,
-        {{ keynode_epoch_ms('window_end_at') }} * 100 + 99 as window_end_key,
-        cast(null as bigint) as candidate_key
-    from reached
+        {{ keynode_compact_key(['funnel_key', 'user_key']) }} as user_number
+    from (
+        select distinct
+            funnel_key,
+            user_key
+        from funnel_events
+    ) as distinct_users
 
 ),
 
-next_keys as (
+reach_points as (
 
     select
-        funnel_key,
-        reached_step,
-        window_end_key,
-        row_kind,
-        min(candidate_key) over (
-            partition by funnel_key, user_key
-            order by order_key, row_kind
-            rows between current row and unbounded following
-        ) as next_key
-    from stream
+        users.user_number,
+        reached.funnel_key,
+        reached.node_step as reached_step,
+        {{ keynode_epoch_ms('reached.reached_at') }} * 100 + reached.node_step + 1 as search_key,
+        {{ keynode_epoch_ms('reached.window_end_at') }} * 100 + 99 as window_end_key
+    from reached
+    inner join users
+        on reached.funnel_key = users.funnel_key and reached.user_key = users.user_key
+
+),
+
+event_keys as (
+
+    select
+        users.user_number,
+        {{ keynode_epoch_ms('funnel_events.event_ts') }} * 100 + funnel_events.node_step as event_ts
+    from funnel_events
+    inner join users
+        on funnel_events.funnel_key = users.funnel_key and funnel_events.user_key = users.user_key
+
+),
+
+-- every reach point with the key of the user's next funnel event (NULL: none, an exit)
+next_keys as (
+
+    {{ keynode_funnel_next_event(
+        states='reach_points',
+        events='event_keys',
+        partition_by=['user_number'],
+        state_ts='search_key',
+        state_columns=['funnel_key', 'reached_step', 'window_end_key'],
+        value_type='bigint',
+        keep_unmatched=true
+    ) }}
 
 ),
 
@@ -133,9 +148,8 @@ moves as (
     left join nodes
         on
             next_keys.funnel_key = nodes.funnel_key
-            and next_keys.next_key <= next_keys.window_end_key
-            and next_keys.next_key % 100 = nodes.node_step
-    where next_keys.row_kind = 1
+            and next_keys.next_ts <= next_keys.window_end_key
+            and next_keys.next_ts % 100 = nodes.node_step
     group by next_keys.funnel_key, next_keys.reached_step, coalesce(nodes.node_key, 'exit')
 
 ),
