@@ -1,6 +1,7 @@
 {#-
     Statements run before (`keynode_funnel_session_settings()`) and after
-    (`keynode_funnel_session_settings(reset=true)`) the windowed-funnel model, as pre/post hooks.
+    (`keynode_funnel_session_settings(reset=true)`) the models whose ASOF joins (keynode_funnel_next_event)
+    carry many rows - the windowed funnel, the key signals' next-move lookup - as pre/post hooks.
 
     DuckDB rewrites an ASOF join whose left side it *estimates* below `asof_loop_join_threshold` rows
     (64) into a nested-loop join. The funnel's deeper levels are estimated tiny but hold tens of

@@ -9,6 +9,13 @@
 -#}
 {%- set max_steps = keynode_funnel_max_steps() -%}
 {%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
+{#- the next-event lookup is an ASOF join on DuckDB: keep it a sort-merge join (see the macro) -#}
+{{
+    config(
+        pre_hook=keynode_funnel_session_settings(),
+        post_hook=keynode_funnel_session_settings(reset=true),
+    )
+}}
 
 with
 
@@ -81,7 +88,8 @@ reached as (
 -- reach points and events as integer sort keys (epoch ms * 100 + node_step): a user's next funnel
 -- event after reaching node k at time t is the event with the smallest key above t * 100 + k (an
 -- event at the same time and node is the reaching one, not a move); searched from that key + 1
--- (the lookup is keyed by a compact user number: an integer key sorts far cheaper than two strings)
+-- (the lookup is keyed by a compact user number: an integer key sorts far cheaper than two strings;
+-- only users with a user-day have reach points, so the events of other users are not read further)
 users as (
 
     select
@@ -92,7 +100,7 @@ users as (
         select distinct
             funnel_key,
             user_key
-        from funnel_events
+        from user_days
     ) as distinct_users
 
 ),
