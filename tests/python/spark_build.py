@@ -4,9 +4,12 @@ Run by test_spark_parity.py with the Spark environment's Python (.venv-spark, re
 
     .venv-spark/bin/python tests/python/spark_build.py --raw RAW --later LATER --state DIR --out DIR
 
-1. `dbt seed` and a full `dbt run --target spark` on RAW (the raw zone as it was some days ago);
-2. the landing-date folders held back in LATER (LATER/<entity>/dt=...) moved into RAW, then an
-   incremental `dbt run`, which exercises the Spark incremental strategies the way a daily schedule does;
+1. the seeds and a full build (`dbt build --resource-type seed --resource-type model`, one command) of the
+   incremental models and their parents on RAW (the raw zone as it was some days ago): the state a daily
+   schedule leaves; the table models downstream would be rebuilt from scratch by the next run anyway;
+2. the landing-date folders held back in LATER (LATER/<entity>/dt=...) moved into RAW, then a `dbt run`
+   of every model: the incremental ones take their Spark incremental strategy, the rest build in full;
+   with --full-only, one `dbt build` of the seeds and every model instead;
 3. every table of the project's schemas (the raw-zone views excluded) written to OUT/<table>/ as Parquet
    (timestamps as TIMESTAMP_MICROS), with OUT/spark_types.json: {table: [[column, Spark type], ...]};
 4. OUT/spark_timings.json: wall seconds of each dbt command; OUT/spark_failures.json: failed nodes.
@@ -97,8 +100,18 @@ def main() -> int:
     target, logs = a.state / "target", a.state / "logs"
     timings: dict[str, float] = {}
     failures: list[str] = []
-    steps = [("seed", ["seed"]), ("run (full)", ["run"]), ("run (incremental)", ["run"])]
-    for name, args in steps[: 2 if a.full_only else 3]:
+    seeds_and_models = ["build", "--resource-type", "seed", "--resource-type", "model"]
+    if a.full_only:
+        steps = [("seeds + full run", seeds_and_models)]
+    else:
+        steps = [
+            (
+                "seeds + full run of the incremental models and their parents",
+                [*seeds_and_models, "--select", "resource_type:seed +config.materialized:incremental"],
+            ),
+            ("run (incremental)", ["run"]),
+        ]
+    for name, args in steps:
         if name == "run (incremental)":
             for folder in sorted(a.later.glob("*/dt=*")):
                 folder.rename(a.raw / folder.parent.name / folder.name)

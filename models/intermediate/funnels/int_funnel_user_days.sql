@@ -34,6 +34,7 @@ source_watermark as (
 ),
 
 {% if is_incremental() %}
+{% if per_user_day %}
 processed_watermark as (
 
     select max(processed_landed_date) as watermark
@@ -58,7 +59,6 @@ recent_events as (
 
 ),
 
-{% if per_user_day %}
 -- a row can change the chains of its own user that start from date(ts - W) up to its own date: per
 -- (funnel, user) the range of such start dates (recomputing an unchanged user-day inside it is harmless)
 affected_user_ranges as (
@@ -104,37 +104,15 @@ funnel_events as (
 
 ),
 {% else %}
--- a row can change the chains that start from date(ts - W) up to its own date
-affected_date_ranges as (
-
-    select distinct
-        cast(event_ts - interval {{ window_minutes }} minute as date) as first_start_date,
-        event_date as last_start_date
-    from recent_events
-
-),
-
-affected_dates as (
-
-    select distinct funnel_events.event_date as funnel_date
-    from {{ ref('int_funnel_events') }} as funnel_events
-    inner join affected_date_ranges
-        on
-            funnel_events.event_date >= affected_date_ranges.first_start_date
-            and funnel_events.event_date <= affected_date_ranges.last_start_date
-    where funnel_events.node_step = 1
-
-),
-
-affected_bounds as (
-
-    select
-        min(funnel_date) as first_date,
-        max(funnel_date) as last_date
-    from affected_dates
-
-),
-
+{#- The affected funnel dates (keynode_funnel_affected_dates: the chains that start from date(ts - W) up
+    to the date of a recent row) are looked up first and read here as literals. -#}
+{%- set affected_dates = keynode_funnel_affected_dates(
+    ref('int_funnel_events'), this, lookback_days, window_minutes
+) %}
+{%- set last_read_date = (
+    modules.datetime.date.fromisoformat(affected_dates[-1])
+    + modules.datetime.timedelta(days=continuation_days)
+).isoformat() if affected_dates else none %}
 -- node-1 events of the affected dates (the chain starts) and every event their chains can use
 funnel_events as (
 
@@ -149,18 +127,24 @@ funnel_events as (
             funnel_events.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('int_funnel_events') }} as funnel_events
-    cross join affected_bounds
+    {%- if affected_dates %}
     where
         (
             funnel_events.node_step = 1
-            and funnel_events.event_date in (select affected_dates.funnel_date from affected_dates)
+            and funnel_events.event_date in (
+                {%- for d in affected_dates %}
+                cast('{{ d }}' as date){{ ',' if not loop.last }}
+                {%- endfor %}
+            )
         )
         or (
             funnel_events.node_step between 2 and {{ max_steps }}
-            and funnel_events.event_date >= affected_bounds.first_date
-            and funnel_events.event_date
-            <= {{ dbt.dateadd('day', continuation_days, 'affected_bounds.last_date') }}
+            and funnel_events.event_date >= cast('{{ affected_dates[0] }}' as date)
+            and funnel_events.event_date <= cast('{{ last_read_date }}' as date)
         )
+    {%- else %}
+    where false
+    {%- endif %}
 
 ),
 {% endif %}
