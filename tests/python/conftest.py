@@ -140,3 +140,9 @@ def failures(build_result) -> list[str]:
     if build_result.exception is not None:
         out.append(repr(build_result.exception))
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """The DuckDB/Spark comparison (test_spark_parity.py, its own xdist group, the longest tests) is collected
+    first, so one worker starts on it at once and the rest of the suite runs beside it, not after it."""
+    items.sort(key=lambda item: "test_spark_parity.py" not in item.nodeid)
