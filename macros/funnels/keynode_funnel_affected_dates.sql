@@ -16,22 +16,7 @@
     {%- set lookup -%}
         with
 
-        processed_watermark as (
-            select max(processed_landed_date) as watermark
-            from {{ processed }}
-        ),
-
-        recent_events as (
-            select
-                funnel_events.event_ts,
-                funnel_events.event_date
-            from {{ events }} as funnel_events
-            cross join processed_watermark
-            where
-                processed_watermark.watermark is null
-                or funnel_events.landed_date
-                >= {{ dbt.dateadd('day', -lookback_days, 'processed_watermark.watermark') }}
-        ),
+        {{ keynode_funnel_recent_events(events, processed, lookback_days, ['event_ts', 'event_date']) }},
 
         affected_date_ranges as (
             select distinct

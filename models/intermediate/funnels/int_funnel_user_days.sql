@@ -35,29 +35,9 @@ source_watermark as (
 
 {% if is_incremental() %}
 {% if per_user_day %}
-processed_watermark as (
-
-    select max(processed_landed_date) as watermark
-    from {{ this }}
-
-),
-
--- rows that landed within the lookback of the newest landing date already processed, or later
-recent_events as (
-
-    select
-        funnel_events.funnel_key,
-        funnel_events.user_key,
-        funnel_events.event_ts,
-        funnel_events.event_date
-    from {{ ref('int_funnel_events') }} as funnel_events
-    cross join processed_watermark
-    where
-        processed_watermark.watermark is null
-        or funnel_events.landed_date
-        >= {{ dbt.dateadd('day', -lookback_days, 'processed_watermark.watermark') }}
-
-),
+{{ keynode_funnel_recent_events(
+    ref('int_funnel_events'), this, lookback_days, ['funnel_key', 'user_key', 'event_ts', 'event_date']
+) }},
 
 -- a row can change the chains of its own user that start from date(ts - W) up to its own date: per
 -- (funnel, user) the range of such start dates (recomputing an unchanged user-day inside it is harmless)
