@@ -42,14 +42,21 @@ class Built:
     manifest: dict
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.wh.duckdb_path), read_only=True)
-        try:
+        with duckdb.connect(str(self.wh.duckdb_path), read_only=True) as con:
             return con.execute(query, params or []).fetchall()
-        finally:
-            con.close()
 
     def scalar(self, query: str, params: list | None = None):
         return self.sql(query, params)[0][0]
+
+
+def row_accounting(duckdb_path: Path, entity: str) -> tuple[int, int, int, int]:
+    """(raw, valid, quarantined, duplicate) rows of ``entity`` in a warehouse's fct_raw_row_accounting."""
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute(
+            "select raw_rows, valid_rows, quarantined_rows, duplicate_rows from fct_raw_row_accounting "
+            "where entity = ?",
+            [entity],
+        ).fetchone()
 
 
 # The hand-written fixture has one bad row per defect class in a handful of rows: far above any real

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build
+from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build, row_accounting
 from keynode import cli
 from keynode.loaders import rees46 as load_rees46
 
@@ -160,10 +160,7 @@ def test_build_passes_all_dbt_tests(rees_wh):
 
 def test_row_accounting_matches_the_csv(rees_wh, csv_rows):
     """Every CSV row is an event; exact repeats of a row are the only duplicates."""
-    raw, valid, quarantined, dups = rees_wh.sql(
-        "select raw_rows, valid_rows, quarantined_rows, duplicate_rows from fct_raw_row_accounting "
-        "where entity = 'events'"
-    )[0]
+    raw, valid, quarantined, dups = row_accounting(rees_wh.wh.duckdb_path, "events")
     n_dup = int(csv_rows.drop(columns="ts").duplicated().sum())
     assert (raw, valid, quarantined, dups) == (len(csv_rows), len(csv_rows) - n_dup, 0, n_dup)
     assert rees_wh.scalar("select count(*) from stg_catalog__skus") == csv_rows["product_id"].nunique()

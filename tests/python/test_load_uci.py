@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build
+from conftest import Built, assert_refuses_a_foreign_folder, failures, load_and_build, row_accounting
 from keynode import cli
 from keynode.loaders import uci as load_uci
 
@@ -73,10 +73,7 @@ def test_build_passes_all_dbt_tests(uci_wh):
 
 
 def test_every_line_is_valid_quarantined_or_duplicate(uci_wh, csv_slice):
-    raw, valid, quarantined, dups = uci_wh.sql(
-        "select raw_rows, valid_rows, quarantined_rows, duplicate_rows from fct_raw_row_accounting "
-        "where entity = 'order_lines'"
-    )[0]
+    raw, valid, quarantined, dups = row_accounting(uci_wh.wh.duckdb_path, "order_lines")
     # Independent answer: the contract's rules (|quantity| <= 1000, price >= 0) and exact repeats.
     bad, exact_repeats = csv_slice.execute(
         """

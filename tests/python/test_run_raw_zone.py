@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import publish_fixture
 import pytest
+from conftest import row_accounting
 
 # `keynode <args>` in a child process (publish_fixture.keynode), with a 15-minute limit
 keynode = functools.partial(publish_fixture.keynode, timeout=900)
@@ -78,11 +79,8 @@ def test_run_applies_the_loaders_vars_and_fills_the_funnel_marts(tmp_path):
     audit = json.loads(Path(f"{db}.audit.json").read_text())
     dbt_gate = next(g for g in audit["gates"] if g["subject"] == "dbt")
     assert dbt_gate["passed"], dbt_gate
+    events = row_accounting(db, "events")
     with duckdb.connect(str(db), read_only=True) as con:
-        events = con.execute(
-            "select raw_rows, valid_rows, quarantined_rows, duplicate_rows from fct_raw_row_accounting "
-            "where entity = 'events'"
-        ).fetchone()
         paid = con.execute(
             "select sum(users_reached) from fct_node_funnel_daily where node_key = 'payment_success'"
         ).fetchone()[0]
