@@ -14,15 +14,7 @@ with
 
 funnel_daily as (
 
-    select
-        funnel_key,
-        funnel_date,
-        node_step,
-        node_key,
-        users_reached,
-        users_reached_previous,
-        users_dropped
-    from {{ ref('fct_node_funnel_daily') }}
+    select * from {{ ref('fct_node_funnel_daily') }}
 
 ),
 
@@ -34,11 +26,7 @@ node_quality as (
 
 nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 

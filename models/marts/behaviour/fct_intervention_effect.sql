@@ -37,37 +37,11 @@ by_platform as (
 
 ),
 
-bounds as (
-
-    select
-        min(added_date) as first_date,
-        max(added_date) as last_date
-    from carts
-
-),
-
 periods as (
 
-    select
-        'day' as period_type,
-        added_date as period_start,
-        added_date as period_end,
-        platform,
-        is_reminded,
-        is_converted
-    from by_platform
-
-    union all
-
-    select
-        'overall' as period_type,
-        bounds.first_date as period_start,
-        bounds.last_date as period_end,
-        by_platform.platform,
-        by_platform.is_reminded,
-        by_platform.is_converted
-    from by_platform
-    cross join bounds
+    {{ keynode_day_and_overall_periods(
+        'by_platform', 'added_date', ['platform', 'is_reminded', 'is_converted']
+    ) }}
 
 ),
 

@@ -80,35 +80,9 @@ classified_views as (
 
 ),
 
-bounds as (
-
-    select
-        min(event_date) as first_date,
-        max(event_date) as last_date
-    from classified_views
-
-),
-
 periods as (
 
-    select
-        'day' as period_type,
-        event_date as period_start,
-        event_date as period_end,
-        load_class,
-        is_converted
-    from classified_views
-
-    union all
-
-    select
-        'overall' as period_type,
-        bounds.first_date as period_start,
-        bounds.last_date as period_end,
-        classified_views.load_class,
-        classified_views.is_converted
-    from classified_views
-    cross join bounds
+    {{ keynode_day_and_overall_periods('classified_views', 'event_date', ['load_class', 'is_converted']) }}
 
 ),
 

@@ -47,11 +47,7 @@ funnels as (
 
 nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
