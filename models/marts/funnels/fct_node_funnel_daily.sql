@@ -12,12 +12,7 @@ user_days as (
 
 funnel_nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key,
-        node_label
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
