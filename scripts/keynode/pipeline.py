@@ -126,8 +126,7 @@ def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
     manifest_path = wh.raw_path / "_manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     expected = manifest.get("expected", {})
-    con = duckdb.connect(str(wh.duckdb_path), read_only=True)
-    try:
+    with duckdb.connect(str(wh.duckdb_path), read_only=True) as con:
         acc = con.execute(
             "select entity, raw_rows, valid_rows, quarantined_rows, duplicate_rows, is_balanced "
             "from fct_raw_row_accounting order by entity"
@@ -151,8 +150,6 @@ def summarize(wh: Warehouse, timings: dict[str, float], build_result) -> str:
                 lines.append(f"  rows in {table:<30}{n:>12,}")
             except duckdb.Error:
                 pass
-    finally:
-        con.close()
     lines.append(f"\n  warehouse: {wh.duckdb_path}")
     return "\n".join(lines)
 

@@ -88,6 +88,14 @@ def generate(raw: Path, args: list[str]) -> dict:
     return json.loads((raw / "_manifest.json").read_text())
 
 
+def generated_warehouse(root: Path, args: list[str]) -> tuple[Warehouse, dict]:
+    """`keynode generate <args>` into root/raw: the warehouse on it (not built yet) and the generator's
+    manifest (the ground truth)."""
+    raw = root / "raw"
+    manifest = generate(raw, args)
+    return make_warehouse(root, raw), manifest
+
+
 @pytest.fixture(scope="session")
 def fixture_wh(tmp_path_factory) -> Built:
     import raw_fixture
@@ -102,12 +110,8 @@ def fixture_wh(tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="session")
 def generated_wh(tmp_path_factory) -> Built:
-    root = tmp_path_factory.mktemp("generated_wh")
-    raw = root / "raw"
-    manifest = generate(raw, GENERATED_ARGS)
-    wh = make_warehouse(root, raw)
-    res = build_all(wh)
-    return Built(wh=wh, build_result=res, manifest=manifest)
+    wh, manifest = generated_warehouse(tmp_path_factory.mktemp("generated_wh"), GENERATED_ARGS)
+    return Built(wh=wh, build_result=build_all(wh), manifest=manifest)
 
 
 def load_and_build(root: Path, load_args: list[str], *build_args: str) -> Built:

@@ -26,6 +26,10 @@ def iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
+def ts(h: int, m: int = 0) -> datetime:
+    return datetime(2026, 10, 15, h, m)
+
+
 def _event(i: int, **over) -> dict:
     ts = T0 + timedelta(minutes=i)
     row = {
@@ -49,6 +53,84 @@ def _event(i: int, **over) -> dict:
     row.update(over)
     return row
 
+
+# One valid row per entity besides events: build() writes these and variants of them, and the bad-input
+# cases (bad_inputs.py) start from them.
+GOOD_ROWS: dict[str, dict] = {
+    "sku_catalog": {
+        "sku_id": "SKU-1",
+        "product_name": "Product 1",
+        "category": "shoes",
+        "brand": "B",
+        "list_price": 19.9,
+        "launched_date": date(2025, 1, 1),
+        "is_listed": True,
+        "ingested_at": ts(1),
+    },
+    "marketing_exposure": {
+        "exposure_date": DAY,
+        "channel": "paid_search",
+        "campaign_id": "c1",
+        "sku_id": "SKU-1",
+        "impressions": 1000,
+        "clicks": 20,
+        "spend": 12.5,
+        "ingested_at": ts(23),
+    },
+    "inventory_snapshots": {
+        "snapshot_date": DAY,
+        "sku_id": "SKU-1",
+        "warehouse_id": "WH-N",
+        "on_hand": 10,
+        "reserved": 2,
+        "inbound": 0,
+        "ingested_at": ts(23, 30),
+    },
+    "replenishment_orders": {
+        "po_id": "po1",
+        "sku_id": "SKU-1",
+        "warehouse_id": "WH-N",
+        "status": "ordered",
+        "ordered_date": DAY,
+        "expected_date": DAY + timedelta(days=5),
+        "received_date": None,
+        "quantity_ordered": 50,
+        "quantity_received": None,
+        "updated_at": ts(10),
+        "ingested_at": ts(10, 5),
+    },
+    "orders": {
+        "order_id": "o1",
+        "user_id": "u1",
+        "device_id": "dev-b",
+        "platform": "web",
+        "channel": "cpc",
+        "coupon_code": None,
+        "created_at": ts(9, 10),
+        "paid_at": ts(9, 12),
+        "status": "paid",
+        "updated_at": ts(9, 12),
+        "ingested_at": ts(9, 13),
+    },
+    "order_lines": {
+        "order_id": "o1",
+        "line_number": 1,
+        "sku_id": "SKU-1",
+        "quantity": 2,
+        "unit_price": 19.9,
+        "discount_amount": 0.0,
+        "ingested_at": ts(9, 13),
+    },
+    "experiment_assignments": {
+        "assignment_id": "a1",
+        "experiment_key": "pdp_cta_copy",
+        "variant": "treatment",
+        "device_id": "dev-a",
+        "user_id": None,
+        "assigned_at": ts(9, 2),
+        "ingested_at": ts(9, 3),
+    },
+}
 
 # Events: 6 valid rows (one delivered twice), then one row per defect class, each otherwise valid.
 VALID_EVENTS = [
@@ -93,10 +175,6 @@ def write(raw: Path, schema_name: str, dt: date, part: int, rows: list[dict]) ->
     return path
 
 
-def ts(h: int, m: int = 0) -> datetime:
-    return datetime(2026, 10, 15, h, m)
-
-
 def build(raw: Path) -> dict:
     """Writes the fixture raw zone under `raw` and returns the expected accounting per entity."""
     later = DAY + timedelta(days=1)
@@ -105,17 +183,7 @@ def build(raw: Path) -> dict:
     write(raw, "events", later, 0, [_event(2, ingested_at=T0 + timedelta(days=1))])
 
     catalog = [
-        {
-            "sku_id": f"SKU-{i}",
-            "product_name": f"Product {i}",
-            "category": "shoes",
-            "brand": "B",
-            "list_price": 19.9,
-            "launched_date": date(2025, 1, 1),
-            "is_listed": True,
-            "ingested_at": ts(1),
-        }
-        for i in (1, 2, 3)
+        {**GOOD_ROWS["sku_catalog"], "sku_id": f"SKU-{i}", "product_name": f"Product {i}"} for i in (1, 2, 3)
     ]
     bad_catalog = [
         ({**catalog[0], "sku_id": None}, "missing_id"),
@@ -123,16 +191,7 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "sku_catalog", DAY, 0, catalog + [r for r, _ in bad_catalog])
 
-    mk = {
-        "exposure_date": DAY,
-        "channel": "paid_search",
-        "campaign_id": "c1",
-        "sku_id": "SKU-1",
-        "impressions": 1000,
-        "clicks": 20,
-        "spend": 12.5,
-        "ingested_at": ts(23),
-    }
+    mk = GOOD_ROWS["marketing_exposure"]
     good_mk = [mk, {**mk, "sku_id": "SKU-2"}]
     bad_mk = [
         ({**mk, "campaign_id": None}, "missing_id"),
@@ -142,15 +201,7 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "marketing_exposure", DAY, 0, good_mk + [r for r, _ in bad_mk] + [mk])  # mk twice
 
-    inv = {
-        "snapshot_date": DAY,
-        "sku_id": "SKU-1",
-        "warehouse_id": "WH-N",
-        "on_hand": 10,
-        "reserved": 2,
-        "inbound": 0,
-        "ingested_at": ts(23, 30),
-    }
+    inv = GOOD_ROWS["inventory_snapshots"]
     good_inv = [inv, {**inv, "sku_id": "SKU-2", "on_hand": 0, "reserved": 0}]
     bad_inv = [
         ({**inv, "warehouse_id": None}, "missing_id"),
@@ -159,19 +210,7 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "inventory_snapshots", DAY, 0, good_inv + [r for r, _ in bad_inv])
 
-    po = {
-        "po_id": "po1",
-        "sku_id": "SKU-1",
-        "warehouse_id": "WH-N",
-        "status": "ordered",
-        "ordered_date": DAY,
-        "expected_date": DAY + timedelta(days=5),
-        "received_date": None,
-        "quantity_ordered": 50,
-        "quantity_received": None,
-        "updated_at": ts(10),
-        "ingested_at": ts(10, 5),
-    }
+    po = GOOD_ROWS["replenishment_orders"]
     good_po = [
         po,
         {
@@ -189,32 +228,12 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "replenishment_orders", DAY, 0, good_po + [r for r, _ in bad_po])
 
-    order = {
-        "order_id": "o1",
-        "user_id": "u1",
-        "device_id": "dev-b",
-        "platform": "web",
-        "channel": "cpc",
-        "coupon_code": None,
-        "created_at": ts(9, 10),
-        "paid_at": ts(9, 12),
-        "status": "paid",
-        "updated_at": ts(9, 12),
-        "ingested_at": ts(9, 13),
-    }
+    order = GOOD_ROWS["orders"]
     good_orders = [order, {**order, "status": "cancelled", "updated_at": ts(15), "ingested_at": ts(15, 1)}]
     bad_orders = [({**order, "order_id": None}, "missing_id")]
     write(raw, "orders", DAY, 0, good_orders + [r for r, _ in bad_orders] + [order])  # order v1 twice
 
-    line = {
-        "order_id": "o1",
-        "line_number": 1,
-        "sku_id": "SKU-1",
-        "quantity": 2,
-        "unit_price": 19.9,
-        "discount_amount": 0.0,
-        "ingested_at": ts(9, 13),
-    }
+    line = GOOD_ROWS["order_lines"]
     good_lines = [line, {**line, "line_number": 2, "sku_id": "SKU-2", "quantity": 1}]
     bad_lines = [
         ({**line, "order_id": None}, "missing_id"),
@@ -224,15 +243,7 @@ def build(raw: Path) -> dict:
     ]
     write(raw, "order_lines", DAY, 0, good_lines + [r for r, _ in bad_lines])
 
-    asg = {
-        "assignment_id": "a1",
-        "experiment_key": "pdp_cta_copy",
-        "variant": "treatment",
-        "device_id": "dev-a",
-        "user_id": None,
-        "assigned_at": ts(9, 2),
-        "ingested_at": ts(9, 3),
-    }
+    asg = GOOD_ROWS["experiment_assignments"]
     write(raw, "experiment_assignments", DAY, 0, [asg, {**asg, "assignment_id": None}])
 
     def acc(valid: int, dups: int, bad: list) -> dict:

@@ -96,8 +96,7 @@ def score(flags: pd.DataFrame, manifest: dict) -> dict:
 
 
 def evaluate(db_path: Path, manifest: dict) -> tuple[dict, dict, dict]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
+    with duckdb.connect(str(db_path), read_only=True) as con:
         ours = con.execute(
             "select funnel_key, node_step, metric_date as date, is_flagged as flag, is_promotion_day "
             "from fct_node_anomalies where metric_name = 'step_conversion'"
@@ -109,8 +108,6 @@ def evaluate(db_path: Path, manifest: dict) -> tuple[dict, dict, dict]:
         alerts = con.execute(
             "select funnel_key, node_step, metric_name, opened_date from fct_node_alerts"
         ).df()
-    finally:
-        con.close()
     for df, col in ((ours, "date"), (funnel, "funnel_date"), (alerts, "opened_date")):
         df[col] = pd.to_datetime(df[col]).dt.date
     naive = naive_flags(funnel).rename(columns={"funnel_date": "date"})

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -28,15 +27,11 @@ import pytest
 from conftest import GENERATED_ARGS, generate
 from keynode.dashboard.labels import text
 from keynode.paths import PROJECT_DIR, default_output_dir
+from offline_browser import offline_chromium, require_chromium
 from publish_fixture import isolated_run_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("dashboard")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 # Page (navigation label key) -> the charts it draws (container keys, see frame.chart).
 PAGES = {
     "page_overview": ("key-node-health", "open-incidents"),
@@ -84,10 +79,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("no /usr/bin/chromium although scripts/test.sh installs it")
-        pytest.skip("no /usr/bin/chromium: run scripts/install_browser.sh")
+    require_chromium()
     root = tmp_path_factory.mktemp("dashboard")
     raw = root / "raw"
     generate(raw, GENERATED_ARGS)
@@ -135,26 +127,14 @@ def site(tmp_path_factory):
 class Browser:
     """One Chromium page on the dashboard, recording every problem it sees."""
 
-    def __init__(self, pw, profile: str, site: Site):
+    def __init__(self, context, blocked: list[str], site: Site):
         self.site = site
-        self.context = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1400, "height": 2600},
-        )  # fmt: skip
-        self.blocked: list[str] = []
+        self.blocked = blocked  # requests that did not go to the dashboard (offline_chromium blocks them)
         self.problems: list[str] = []
-        self.context.route("**/*", self._only_local)
-        self.page = self.context.new_page()
+        self.page = context.new_page()
         self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         self.page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
-
-    def _only_local(self, route):
-        if route.request.url.startswith(self.site.url):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
 
     def open(self, lang: str) -> None:
         self.page.goto(f"{self.site.url}/?lang={lang}", wait_until="load")
@@ -181,20 +161,11 @@ class Browser:
     def error_boxes(self) -> list[str]:
         return self.page.locator('[data-testid="stException"], [data-testid="stAlert"]').all_inner_texts()
 
-    def close(self) -> None:
-        self.context.close()
-
 
 @pytest.fixture
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        b = Browser(pw, profile, site)
-        try:
-            yield b
-        finally:
-            b.close()
+    with offline_chromium((site.url,), width=1400, height=2600) as (context, blocked):
+        yield Browser(context, blocked, site)
 
 
 def screenshots_dir() -> Path:
@@ -276,35 +247,17 @@ def test_dashboard_keeps_working_while_a_rebuild_publishes(site, browser):
 def test_main_command_writes_an_offline_dbt_docs_site(site):
     """`keynode run` wrote the static dbt docs page; Chromium opens it from the file system with every
     network request blocked and shows the dashboard's exposure (its owner and the marts it reads)."""
-    from playwright.sync_api import sync_playwright
-
     index = site.root / "output" / "dbt_docs" / "index.html"
     assert index.is_file() and index.stat().st_size > 1_000_000
-    blocked, page_errors = [], []
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1400, "height": 1400},
-        )  # fmt: skip
-        try:
-
-            def only_files(route):
-                if route.request.url.startswith(("file://", "data:")):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_files)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-            page.goto(f"{index.as_uri()}#!/exposure/exposure.keynode.keynode_dashboard", wait_until="load")
-            page.get_by_text("ops-analytics@keynode.example").first.wait_for(timeout=60_000)
-            body = page.inner_text("body")
-            assert "keynode dashboard (node health, funnels, SKU board)" in body
-            page.get_by_text("Depends On").first.click()
-            page.get_by_text("fct_node_health_daily").first.wait_for(timeout=30_000)
-            page.screenshot(path=str(screenshots_dir() / "dbt-docs-dashboard-exposure.png"))
-        finally:
-            context.close()
+    page_errors = []
+    with offline_chromium(("file://", "data:"), width=1400, height=1400) as (context, blocked):
+        page = context.new_page()
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        page.goto(f"{index.as_uri()}#!/exposure/exposure.keynode.keynode_dashboard", wait_until="load")
+        page.get_by_text("ops-analytics@keynode.example").first.wait_for(timeout=60_000)
+        body = page.inner_text("body")
+        assert "keynode dashboard (node health, funnels, SKU board)" in body
+        page.get_by_text("Depends On").first.click()
+        page.get_by_text("fct_node_health_daily").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(screenshots_dir() / "dbt-docs-dashboard-exposure.png"))
     assert blocked == [] and page_errors == [], (blocked, page_errors)

@@ -12,7 +12,6 @@ Proves, against real DuckDB files under a temporary folder:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import tempfile
@@ -26,16 +25,12 @@ from keynode.quality import expectations as ex
 from keynode.quality import gx_context as gxs
 from keynode.quality.results import summarize
 from keynode.quality.validations import available_days, run_validations
+from offline_browser import offline_chromium, require_chromium
 
 E = pytest.importorskip("great_expectations.expectations")
 
 GOOD, BAD, MISSING = dt.date(2026, 10, 1), dt.date(2026, 10, 2), dt.date(2026, 10, 3)
 ROWS = 1000
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 # Day GOOD: clean. Day BAD: 50 null ids, ids 60..69 twice (20 duplicated rows), 20 'tv' platforms,
 # one price of 5000, 10 % of events ingested 30 min late, 10 % null prices (a warning rule).
@@ -303,73 +298,51 @@ def _validation_page(site: Path, day: dt.date) -> Path:
 
 @pytest.mark.browser
 def test_data_docs_render_styled_offline_in_chromium(docs_index: Path):
-    if not CHROMIUM.exists():
-        # scripts/test.sh installs it; in CI a missing browser is a failure, not a skip.
-        if os.environ.get("CI"):
-            pytest.fail("no /usr/bin/chromium although scripts/test.sh installs it")
-        pytest.skip("no /usr/bin/chromium: run scripts/install_browser.sh")
-    from playwright.sync_api import sync_playwright
-
+    require_chromium()
     shots = gxs.gx_output_dir() / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    blocked, failed, errors = [], [], []
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        browser = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 900},
-        )  # fmt: skip
-        try:
-
-            def only_files(route):
-                if route.request.url.startswith("file://"):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            browser.route("**/*", only_files)
-            page = browser.new_page()
-            page.on("requestfailed", lambda req: failed.append(f"{req.url}: {req.failure}"))
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            pages = (("index", docs_index), ("validation", _validation_page(docs_index.parent, BAD)))
-            for name, path in pages:
-                page.goto(path.resolve().as_uri(), wait_until="load")
-                page.evaluate("document.fonts.ready")
-                styles = page.evaluate(
-                    """() => {
-                      const nav = getComputedStyle(document.querySelector('nav.navbar'));
-                      const td = getComputedStyle(document.querySelector('table.table td'));
-                      const icon = document.querySelector('.fas, .fa');
-                      return {position: nav.position, display: nav.display,
-                              borderTop: [td.borderTopWidth, td.borderTopStyle, td.borderTopColor].join(' '),
-                              jquery: typeof jQuery, bootstrapTable: typeof jQuery.fn.bootstrapTable,
-                              vegaEmbed: typeof vegaEmbed,
-                              iconFont: icon ? getComputedStyle(icon).fontFamily : null,
-                              faLoaded: document.fonts.check('900 16px "Font Awesome 6 Free"')};
-                    }"""
-                )
-                # Bootstrap's .navbar (display:flex) + .sticky-top (position:sticky); .table td border
-                assert styles["position"] == "sticky" and styles["display"] == "flex", styles
-                assert styles["borderTop"] == "1px solid rgb(222, 226, 230)", styles
-                assert (styles["jquery"], styles["bootstrapTable"], styles["vegaEmbed"]) == ("function",) * 3
-                if styles["iconFont"]:
-                    assert "Font Awesome 6 Free" in styles["iconFont"] and styles["faLoaded"], styles
-                rows = page.locator("table.table tbody tr")
-                assert rows.count() >= (2 if name == "index" else 7)
-                # bootstrap-table re-renders the table after load, so a located row can be detached between
-                # two calls; check visibility and height in one evaluation that waits for the final render.
-                page.wait_for_function(
-                    """() => {
-                      const row = document.querySelector('table.table tbody tr');
-                      return row !== null && row.checkVisibility() && row.getBoundingClientRect().height > 10;
-                    }""",
-                    timeout=15_000,
-                )
-                page.screenshot(path=str(shots / f"{name}.png"))
-            assert "5000" in page.inner_text("body")  # the bad day's observed max price
-        finally:
-            browser.close()
+    failed, errors = [], []
+    with offline_chromium(("file://",), width=1280, height=900) as (context, blocked):
+        page = context.new_page()
+        page.on("requestfailed", lambda req: failed.append(f"{req.url}: {req.failure}"))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        pages = (("index", docs_index), ("validation", _validation_page(docs_index.parent, BAD)))
+        for name, path in pages:
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            styles = page.evaluate(
+                """() => {
+                  const nav = getComputedStyle(document.querySelector('nav.navbar'));
+                  const td = getComputedStyle(document.querySelector('table.table td'));
+                  const icon = document.querySelector('.fas, .fa');
+                  return {position: nav.position, display: nav.display,
+                          borderTop: [td.borderTopWidth, td.borderTopStyle, td.borderTopColor].join(' '),
+                          jquery: typeof jQuery, bootstrapTable: typeof jQuery.fn.bootstrapTable,
+                          vegaEmbed: typeof vegaEmbed,
+                          iconFont: icon ? getComputedStyle(icon).fontFamily : null,
+                          faLoaded: document.fonts.check('900 16px "Font Awesome 6 Free"')};
+                }"""
+            )
+            # Bootstrap's .navbar (display:flex) + .sticky-top (position:sticky); .table td border
+            assert styles["position"] == "sticky" and styles["display"] == "flex", styles
+            assert styles["borderTop"] == "1px solid rgb(222, 226, 230)", styles
+            assert (styles["jquery"], styles["bootstrapTable"], styles["vegaEmbed"]) == ("function",) * 3
+            if styles["iconFont"]:
+                assert "Font Awesome 6 Free" in styles["iconFont"] and styles["faLoaded"], styles
+            rows = page.locator("table.table tbody tr")
+            assert rows.count() >= (2 if name == "index" else 7)
+            # bootstrap-table re-renders the table after load, so a located row can be detached between
+            # two calls; check visibility and height in one evaluation that waits for the final render.
+            page.wait_for_function(
+                """() => {
+                  const row = document.querySelector('table.table tbody tr');
+                  return row !== null && row.checkVisibility() && row.getBoundingClientRect().height > 10;
+                }""",
+                timeout=15_000,
+            )
+            page.screenshot(path=str(shots / f"{name}.png"))
+        assert "5000" in page.inner_text("body")  # the bad day's observed max price
     assert blocked == [] and failed == [] and errors == [], (blocked, failed, errors)
 
 

@@ -211,14 +211,11 @@ def test_publish_versions_retention_rollback_and_hold_back(tmp_path, monkeypatch
     failed.gates.append(audit.Gate("quarantine share", "orders", False, "60 of 100 rows quarantined"))
     writer.hold_back(layout, failed)
     assert layout.versions() == [2, 3] and layout.served()[0] == 2
-    con = duckdb.connect(str(layout.artefact), read_only=True)
-    try:
+    with duckdb.connect(str(layout.artefact), read_only=True) as con:
         held = con.execute(
             "select version, serving_reason, newest_build_id, newest_build_status, held_back_reasons, "
             "hours_since_published >= 0 from published_status"
         ).fetchone()
-    finally:
-        con.close()
     assert held == (
         2,
         "held_back",

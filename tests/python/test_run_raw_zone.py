@@ -78,8 +78,7 @@ def test_run_applies_the_loaders_vars_and_fills_the_funnel_marts(tmp_path):
     audit = json.loads(Path(f"{db}.audit.json").read_text())
     dbt_gate = next(g for g in audit["gates"] if g["subject"] == "dbt")
     assert dbt_gate["passed"], dbt_gate
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with duckdb.connect(str(db), read_only=True) as con:
         events = con.execute(
             "select raw_rows, valid_rows, quarantined_rows, duplicate_rows from fct_raw_row_accounting "
             "where entity = 'events'"
@@ -90,8 +89,6 @@ def test_run_applies_the_loaders_vars_and_fills_the_funnel_marts(tmp_path):
         entered = con.execute(
             "select sum(users_reached) from fct_node_funnel_daily where node_step = 1"
         ).fetchone()[0]
-    finally:
-        con.close()
     # 4,999 rows: 3 exact repeats (same SHA-1 event id), none quarantined (tests/python/test_load_rees46.py)
     assert events == (4999, 4996, 0, 3)
     assert entered > 0 and paid > 0, (entered, paid)

@@ -86,6 +86,13 @@ def mart(mf: Mf, query: str) -> pd.DataFrame:
         con.close()
 
 
+def by_day(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose ``day`` column holds dates: from MetricFlow's ``metric_time__day`` (text in
+    its CSV answer) or from a mart query's own ``day`` column."""
+    column = "metric_time__day" if "metric_time__day" in frame else "day"
+    return frame.assign(day=pd.to_datetime(frame[column]).dt.date)
+
+
 def same(a, b) -> bool:
     if a is None or b is None or pd.isna(a) or pd.isna(b):
         return (a is None or pd.isna(a)) and (b is None or pd.isna(b))
@@ -114,16 +121,16 @@ def test_semantic_manifest_is_valid(mf):
 def test_step_conversion_per_node_day_is_the_marts_rate(mf):
     """Per node and day, step_conversion (a ratio of sums) is fct_node_funnel_daily.step_conversion_rate
     and users_reached its users_reached; NULL at step 1."""
-    answer = mf.query(
-        "--metrics", "users_reached,step_conversion", "--group-by", "funnel_node,metric_time__day"
+    answer = by_day(
+        mf.query("--metrics", "users_reached,step_conversion", "--group-by", "funnel_node,metric_time__day")
     )
-    answer["day"] = pd.to_datetime(answer["metric_time__day"]).dt.date
-    expected = mart(
-        mf,
-        "select funnel_key || ':' || node_key as funnel_node, funnel_date as day, "
-        "users_reached as mart_users, step_conversion_rate as mart_rate from fct_node_funnel_daily",
+    expected = by_day(
+        mart(
+            mf,
+            "select funnel_key || ':' || node_key as funnel_node, funnel_date as day, "
+            "users_reached as mart_users, step_conversion_rate as mart_rate from fct_node_funnel_daily",
+        )
     )
-    expected["day"] = pd.to_datetime(expected["day"]).dt.date
     assert len(expected) > 300
     pairs = {"users_reached": "mart_users", "step_conversion": "mart_rate"}
     assert_equal_on(answer, expected, ["funnel_node", "day"], pairs)
@@ -144,27 +151,27 @@ def test_step_conversion_over_all_days_is_the_pooled_rate(mf):
 def test_latency_rate_per_node_day_is_the_health_marts_rate(mf):
     """latency_rate (from fct_node_metrics_daily's numerator and denominator) per node-day equals
     fct_node_health_daily.data_latency_rate, another mart."""
-    answer = mf.query("--metrics", "latency_rate", "--group-by", "funnel_node,metric_time__day")
-    answer["day"] = pd.to_datetime(answer["metric_time__day"]).dt.date
-    expected = mart(
-        mf,
-        "select funnel_key || ':' || node_key as funnel_node, health_date as day, data_latency_rate "
-        "from fct_node_health_daily",
+    answer = by_day(mf.query("--metrics", "latency_rate", "--group-by", "funnel_node,metric_time__day"))
+    expected = by_day(
+        mart(
+            mf,
+            "select funnel_key || ':' || node_key as funnel_node, health_date as day, data_latency_rate "
+            "from fct_node_health_daily",
+        )
     )
-    expected["day"] = pd.to_datetime(expected["day"]).dt.date
     assert_equal_on(answer, expected, ["funnel_node", "day"], {"latency_rate": "data_latency_rate"})
     assert (answer["latency_rate"] > 0.05).any(), "the generated data has a late-arrival day"
 
 
 def test_stockout_rate_per_day_is_the_stockout_marts_total(mf):
-    answer = mf.query("--metrics", "stockout_rate", "--group-by", "metric_time__day")
-    answer["day"] = pd.to_datetime(answer["metric_time__day"]).dt.date
-    expected = mart(
-        mf,
-        "select date_day as day, stockout_rate from fct_stockout_daily "
-        "where grouping_level = 'total' and stockout_rate is not null",
+    answer = by_day(mf.query("--metrics", "stockout_rate", "--group-by", "metric_time__day"))
+    expected = by_day(
+        mart(
+            mf,
+            "select date_day as day, stockout_rate from fct_stockout_daily "
+            "where grouping_level = 'total' and stockout_rate is not null",
+        )
     )
-    expected["day"] = pd.to_datetime(expected["day"]).dt.date
     merged = expected.merge(answer, on="day", how="left", suffixes=("_mart", "_metric"))
     assert len(merged) >= 15
     pairs = zip(merged["stockout_rate_mart"], merged["stockout_rate_metric"], strict=True)
@@ -174,14 +181,14 @@ def test_stockout_rate_per_day_is_the_stockout_marts_total(mf):
 
 def test_days_of_cover_per_sku_day_is_the_marts_cover(mf):
     answer = mf.query("--metrics", "days_of_cover", "--group-by", "sku,metric_time__day")
-    answer = answer[answer["days_of_cover"].notna()].copy()
-    answer["day"] = pd.to_datetime(answer["metric_time__day"]).dt.date
-    expected = mart(
-        mf,
-        "select sku_id as sku, date_day as day, days_of_cover as mart from fct_sku_daily "
-        "where days_of_cover is not null",
+    answer = by_day(answer[answer["days_of_cover"].notna()])
+    expected = by_day(
+        mart(
+            mf,
+            "select sku_id as sku, date_day as day, days_of_cover as mart from fct_sku_daily "
+            "where days_of_cover is not null",
+        )
     )
-    expected["day"] = pd.to_datetime(expected["day"]).dt.date
     assert len(expected) > 1000
     assert_equal_on(answer, expected, ["sku", "day"], {"days_of_cover": "mart"})
 
@@ -192,14 +199,14 @@ def test_gap_loss_rate_per_pair_day_is_the_marts_loss_rate(mf):
         "--group-by", "funnel_gap_day__funnel_key,funnel_gap_day__from_node_key,funnel_gap_day__to_node_key,"
         "metric_time__day",
     )  # fmt: skip
-    answer = answer.rename(columns=lambda c: c.replace("funnel_gap_day__", ""))
-    answer["day"] = pd.to_datetime(answer["metric_time__day"]).dt.date
-    expected = mart(
-        mf,
-        "select funnel_key, from_node_key, to_node_key, funnel_date as day, loss_rate "
-        "from fct_funnel_gap_points",
+    answer = by_day(answer.rename(columns=lambda c: c.replace("funnel_gap_day__", "")))
+    expected = by_day(
+        mart(
+            mf,
+            "select funnel_key, from_node_key, to_node_key, funnel_date as day, loss_rate "
+            "from fct_funnel_gap_points",
+        )
     )
-    expected["day"] = pd.to_datetime(expected["day"]).dt.date
     keys = ["funnel_key", "from_node_key", "to_node_key", "day"]
     assert_equal_on(answer, expected, keys, {"gap_loss_rate": "loss_rate"})
 

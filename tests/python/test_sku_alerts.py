@@ -25,7 +25,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 import yaml
-from conftest import Built, failures, generate, make_warehouse
+from conftest import Built, failures, generated_warehouse
 from keynode.dbt import PROJECT_DIR, run_dbt
 
 # 35 days put the surge (day 14) after a full previous-7-day window; at 4,000 users the surging SKUs sell
@@ -50,10 +50,7 @@ pytestmark = pytest.mark.xdist_group("sku_alerts")
 
 @pytest.fixture(scope="module")
 def sku_wh(tmp_path_factory) -> Built:
-    root = tmp_path_factory.mktemp("sku_wh")
-    raw = root / "raw"
-    manifest = generate(raw, GENERATOR_ARGS)
-    wh = make_warehouse(root, raw)
+    wh, manifest = generated_warehouse(tmp_path_factory.mktemp("sku_wh"), GENERATOR_ARGS)
     run_dbt(wh, ["seed"])
     res = run_dbt(wh, ["build", "--select", "+path:models/marts/sku"], check=False)
     return Built(wh=wh, build_result=res, manifest=manifest)

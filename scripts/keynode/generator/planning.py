@@ -250,6 +250,28 @@ class SessionPlanner:
         self.tally["reminder_opened"] += int(opened.sum())
         parts = []
         main, qty = plan.main[abandoned], plan.qty[abandoned]
+
+        def follow_up(
+            who: np.ndarray, start_ms: np.ndarray, kind: int, forced_min: int, **cap
+        ) -> Plan | None:
+            """The sessions of the abandoners in ``who`` that come back to their cart at ``start_ms``."""
+            sel = np.flatnonzero(who)
+            if len(sel) == 0:
+                return None
+            abandoner = dev[abandoned[sel]]
+            return self.scripted(
+                rng,
+                day,
+                abandoner,
+                start_ms[sel],
+                kind,
+                main[sel],
+                qty[sel],
+                day.stock_left,
+                forced_min,
+                **cap,
+            )
+
         # push_received: single-event sessions
         sel = np.flatnonzero(reminded)
         push = Plan.empty(len(sel))
@@ -272,38 +294,15 @@ class SessionPlanner:
             (return_unreminded, returned_unreminded_ms, False, 2),
         )
         for who, start_ms, via_push, group in returns:
-            sel = np.flatnonzero(who)
-            if len(sel) == 0:
+            back = follow_up(who, start_ms, KIND_RETURN, 16)
+            if back is None:
                 continue
-            back = self.scripted(
-                rng,
-                day,
-                dev[abandoned[sel]],
-                start_ms[sel],
-                KIND_RETURN,
-                main[sel],
-                qty[sel],
-                day.stock_left,
-                16,
-            )
             back.columns["return_group"][:] = group
             if via_push:
                 self._came_through_push(back)
             parts.append(back)
-        sel = np.flatnonzero(bounce)
-        if len(sel):
-            bounced = self.scripted(
-                rng,
-                day,
-                dev[abandoned[sel]],
-                open_ms[sel],
-                KIND_PUSH_BOUNCE,
-                main[sel],
-                qty[sel],
-                day.stock_left,
-                2,
-                max_depth=2,
-            )
+        bounced = follow_up(bounce, open_ms, KIND_PUSH_BOUNCE, 2, max_depth=2)
+        if bounced is not None:
             self._came_through_push(bounced)
             parts.append(bounced)
         return Plan.concat(parts)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from keynode.generator.plan import Labels, Plan, SessionEvents
 from keynode.generator.session_template import (
+    CHECKOUT_FIRST_NODE,
+    CHECKOUT_SLOTS,
     EVENT_PAGE,
     GAP_BETWEEN_SESSIONS_MS,
     KIND_PUSH,
@@ -68,18 +70,7 @@ def slot_masks(plan: Plan) -> np.ndarray:
     fire("remove", (depth >= 8) & (cols["remove"] >= 0))
     fire("cart_repeat", (depth >= 8) & (cols["cart_rep"] | (cols["remove"] >= 0)))
     fire("coupon_claim", (depth >= 8) & cols["claims_coupon"])
-    checkout_slots = [
-        "checkout",
-        "login",
-        "address",
-        "shipping",
-        "coupon_review",
-        "order",
-        "pay_view",
-        "pay_submit",
-        "pay_success",
-    ]
-    for node, slot in enumerate(checkout_slots, start=9):
+    for node, slot in enumerate(CHECKOUT_SLOTS, start=CHECKOUT_FIRST_NODE):
         fire(slot, depth >= node)
     return fires
 

@@ -21,6 +21,19 @@ KIND_PUSH = 5  # a cart-reminder push delivered (one push_received event)
 KIND_PUSH_BOUNCE = 6  # the push opened, then nothing more
 
 # ---- slot template (order = order of events within a session) ---------------------------------------
+# The checkout path, one slot per funnel node from node 9 on: a session of depth d fires those up to d.
+CHECKOUT_SLOTS = [
+    "checkout",
+    "login",
+    "address",
+    "shipping",
+    "coupon_review",
+    "order",
+    "pay_view",
+    "pay_submit",
+    "pay_success",
+]
+CHECKOUT_FIRST_NODE = 9
 SLOTS = (
     [
         "first_open",
@@ -38,21 +51,8 @@ SLOTS = (
     + [f"{s}_{k}" for k in range(4) for s in ("pv_other", "off", "listback")]
     + ["pv_main", "review", "fav", "sku_select", "atc"]
     + [f"{s}_{j}" for j in range(2) for s in ("x_list", "x_pv", "x_sel", "x_atc")]
-    + [
-        "cart",
-        "remove",
-        "cart_repeat",
-        "coupon_claim",
-        "checkout",
-        "login",
-        "address",
-        "shipping",
-        "coupon_review",
-        "order",
-        "pay_view",
-        "pay_submit",
-        "pay_success",
-    ]
+    + ["cart", "remove", "cart_repeat", "coupon_claim"]
+    + CHECKOUT_SLOTS
 )
 SLOT_CODE = {name: i for i, name in enumerate(SLOTS)}
 N_SLOTS = len(SLOTS)

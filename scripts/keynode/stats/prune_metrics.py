@@ -32,16 +32,13 @@ from keynode.stats import anomaly as st
 
 
 def load(duckdb_path: Path, outcome: str, exclude_promotions: bool = False) -> tuple[pd.DataFrame, pd.Series]:
-    con = duckdb.connect(str(duckdb_path), read_only=True)
-    try:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
         metrics = con.execute(
             "select funnel_key, node_step, node_key, metric_name, metric_date, metric_value "
             "from fct_node_metrics_daily"
         ).df()
         outcomes = con.execute(f"select outcome_date, {outcome} from int_anomaly_daily_outcomes").df()
         promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
-    finally:
-        con.close()
     metrics["candidate"] = (
         metrics.funnel_key
         + ":"
