@@ -88,16 +88,7 @@ reached as (
 -- only users with a user-day have reach points, so the events of other users are not read further)
 users as (
 
-    select
-        funnel_key,
-        user_key,
-        {{ keynode_compact_key(['funnel_key', 'user_key']) }} as user_number
-    from (
-        select distinct
-            funnel_key,
-            user_key
-        from user_days
-    ) as distinct_users
+    {{ keynode_funnel_user_numbers('user_days') }}
 
 ),
 
