@@ -22,16 +22,19 @@ node_metrics as (
 
 ),
 
-final as (
+rates as (
 
     select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(funnel_date as date) as funnel_date,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(node_label as {{ dbt.type_string() }}) as node_label,
+        node_metrics.*,
         {{ keynode_funnel_rate_columns() }}
     from node_metrics
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from rates
 
 )
 

@@ -27,20 +27,19 @@ node_metrics as (
 
 ),
 
-final as (
+rates as (
 
     select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(funnel_date as date) as funnel_date,
-        cast(channel_group as {{ dbt.type_string() }}) as channel_group,
-        cast(platform as {{ dbt.type_string() }}) as platform,
-        cast(is_new_user as boolean) as is_new_user,
-        cast(member_tier as {{ dbt.type_string() }}) as member_tier,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(node_label as {{ dbt.type_string() }}) as node_label,
+        node_metrics.*,
         {{ keynode_funnel_rate_columns() }}
     from node_metrics
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from rates
 
 )
 
