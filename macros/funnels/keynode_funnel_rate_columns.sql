@@ -5,7 +5,7 @@
       step_conversion_rate (reached / previous; NULL at step 1 or when previous = 0),
       overall_conversion_rate (reached / reached at step 1), users_dropped (previous - reached).
     The marts' final CTEs type them with the contract (keynode_contract_columns).
-    Used by fct_node_funnel_daily and fct_node_funnel_daily_by_segment.
+    Read by keynode_funnel_node_metrics (fct_node_funnel_daily, fct_node_funnel_daily_by_segment).
 -#}
 {% macro keynode_funnel_rate_columns() -%}
         case

@@ -22,19 +22,10 @@ node_metrics as (
 
 ),
 
-rates as (
-
-    select
-        node_metrics.*,
-        {{ keynode_funnel_rate_columns() }}
-    from node_metrics
-
-),
-
 final as (
 
     select {{ keynode_contract_columns() }}
-    from rates
+    from node_metrics
 
 )
 
