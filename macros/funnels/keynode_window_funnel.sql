@@ -42,16 +42,7 @@
 {%- endfor -%}
 {{ prefix }}users as (
 
-    select
-        funnel_key,
-        user_key,
-        {{ keynode_compact_key(['funnel_key', 'user_key']) }} as user_number
-    from (
-        select distinct
-            funnel_key,
-            user_key
-        from {{ events }}
-    ) as distinct_users
+    {{ keynode_funnel_user_numbers(events) }}
 
 ),
 

@@ -21,20 +21,7 @@ snapshots as (
 
 ),
 
-listed_skus as (
-
-    select sku_id
-    from {{ ref('stg_catalog__skus') }}
-    where is_listed
-
-),
-
-listed_sku_count as (
-
-    select count(*) as listed_skus
-    from listed_skus
-
-),
+{{ keynode_profile_listed_skus() }},
 
 warehouse_count as (
 

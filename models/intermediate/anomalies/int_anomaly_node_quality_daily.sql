@@ -17,21 +17,13 @@ with
 
 node_events as (
 
-    select
-        funnel_key,
-        node_key,
-        event_name
-    from {{ ref('funnel_node_events') }}
+    select * from {{ ref('funnel_node_events') }}
 
 ),
 
 nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 

@@ -53,7 +53,19 @@ affected_user_ranges as (
 
 ),
 
--- node-1 events of the affected user-days and every event of those users their chains can use
+{% else %}
+{#- The affected funnel dates (keynode_funnel_affected_dates: the chains that start from date(ts - W) up
+    to the date of a recent row) are looked up first and read here as literals. -#}
+{%- set affected_dates = keynode_funnel_affected_dates(
+    ref('int_funnel_events'), this, lookback_days, window_minutes
+) %}
+{%- set last_read_date = (
+    modules.datetime.date.fromisoformat(affected_dates[-1])
+    + modules.datetime.timedelta(days=continuation_days)
+).isoformat() if affected_dates else none %}
+{% endif %}
+-- the node-1 events of the affected user-days (DuckDB) or dates (Spark), and every event their chains
+-- can use
 funnel_events as (
 
     select
@@ -67,6 +79,7 @@ funnel_events as (
             funnel_events.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('int_funnel_events') }} as funnel_events
+    {%- if per_user_day %}
     inner join affected_user_ranges
         on
             funnel_events.funnel_key = affected_user_ranges.funnel_key
@@ -81,33 +94,7 @@ funnel_events as (
                 <= {{ dbt.dateadd('day', continuation_days, 'affected_user_ranges.last_date') }}
             )
         )
-
-),
-{% else %}
-{#- The affected funnel dates (keynode_funnel_affected_dates: the chains that start from date(ts - W) up
-    to the date of a recent row) are looked up first and read here as literals. -#}
-{%- set affected_dates = keynode_funnel_affected_dates(
-    ref('int_funnel_events'), this, lookback_days, window_minutes
-) %}
-{%- set last_read_date = (
-    modules.datetime.date.fromisoformat(affected_dates[-1])
-    + modules.datetime.timedelta(days=continuation_days)
-).isoformat() if affected_dates else none %}
--- node-1 events of the affected dates (the chain starts) and every event their chains can use
-funnel_events as (
-
-    select
-        funnel_events.funnel_key,
-        funnel_events.user_key,
-        funnel_events.event_id,
-        funnel_events.event_ts,
-        funnel_events.event_date,
-        funnel_events.node_step,
-        {%- for column in entry_columns %}
-            funnel_events.{{ column }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from {{ ref('int_funnel_events') }} as funnel_events
-    {%- if affected_dates %}
+    {%- elif affected_dates %}
     where
         (
             funnel_events.node_step = 1
@@ -127,7 +114,6 @@ funnel_events as (
     {%- endif %}
 
 ),
-{% endif %}
 
     {{ keynode_window_funnel('funnel_events', window_minutes, max_steps, entry_columns) }}
 {%- else %}

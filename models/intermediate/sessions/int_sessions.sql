@@ -59,21 +59,16 @@ resume_points as (
 ),
 {% endif %}
 
+-- the narrow rows the windows sort (device, time, id and what the session totals need); the landing
+-- event's other columns are joined once per session at the end
 events as (
 
     select
-        stitched.event_id,
         stitched.device_id,
-        stitched.user_key,
-        stitched.event_name,
-        stitched.is_page_view,
+        stitched.event_id,
+        {{ keynode_epoch_ms('stitched.event_ts') }} as event_ms,
         stitched.event_ts,
-        stitched.platform,
-        stitched.page,
-        stitched.utm_source,
-        stitched.utm_medium,
-        stitched.utm_campaign,
-        stitched.channel_group,
+        stitched.is_page_view,
         stitched.effective_landed_date,
         {{ 'resume_points.sessions_before' if is_incremental() else '0' }} as sessions_before
     from {{ ref('int_events_stitched') }} as stitched
@@ -89,7 +84,7 @@ gaps as (
 
     select
         *,
-        {{ keynode_epoch_ms('event_ts') }} - lag({{ keynode_epoch_ms('event_ts') }}) over (
+        event_ms - lag(event_ms) over (
             partition by device_id order by event_ts, event_id
         ) as ms_since_previous
     from events
@@ -100,6 +95,8 @@ numbered as (
 
     select
         *,
+        ms_since_previous is null
+        or ms_since_previous > {{ var('keynode__session_timeout_minutes') }} * 60000 as is_session_start,
         sessions_before + sum(
             case
                 when ms_since_previous is null
@@ -116,45 +113,18 @@ numbered as (
 
 ),
 
-ordered as (
-
-    select
-        *,
-        row_number() over (partition by device_id, session_number order by event_ts, event_id) as event_rank
-    from numbered
-
-),
-
-firsts as (
-
-    select
-        device_id,
-        session_number,
-        event_id as first_event_id,
-        user_key,
-        event_ts as session_start_ts,
-        event_name as landing_event_name,
-        page as landing_page,
-        platform,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        channel_group
-    from ordered
-    where event_rank = 1
-
-),
-
+-- one row per session; its first event is the one row that starts it
 aggregated as (
 
     select
         device_id,
         session_number,
+        min(case when is_session_start then event_id end) as first_event_id,
         max(event_ts) as session_end_ts,
         count(*) as event_count,
         cast(sum(case when is_page_view then 1 else 0 end) as bigint) as page_view_count,
         max(effective_landed_date) as landed_date
-    from ordered
+    from numbered
     group by device_id, session_number
 
 ),
@@ -162,32 +132,33 @@ aggregated as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(['firsts.device_id', "'|'", 'firsts.first_event_id'])) }} as session_id,
-        firsts.device_id,
-        firsts.user_key,
-        firsts.session_number,
-        firsts.session_start_ts,
+        {{ dbt.hash(dbt.concat(['aggregated.device_id', "'|'", 'aggregated.first_event_id'])) }}
+            as session_id,
+        aggregated.device_id,
+        landing.user_key,
+        aggregated.session_number,
+        landing.event_ts as session_start_ts,
         aggregated.session_end_ts,
-        cast(firsts.session_start_ts as date) as session_date,
+        cast(landing.event_ts as date) as session_date,
         (
             {{ keynode_epoch_ms('aggregated.session_end_ts') }}
-            - {{ keynode_epoch_ms('firsts.session_start_ts') }}
+            - {{ keynode_epoch_ms('landing.event_ts') }}
         )
         / cast(1000 as double) as duration_seconds,
         aggregated.event_count,
         aggregated.page_view_count,
-        firsts.landing_event_name,
-        firsts.landing_page,
-        firsts.platform,
-        firsts.utm_source,
-        firsts.utm_medium,
-        firsts.utm_campaign,
-        firsts.channel_group,
+        landing.event_name as landing_event_name,
+        landing.page as landing_page,
+        landing.platform,
+        landing.utm_source,
+        landing.utm_medium,
+        landing.utm_campaign,
+        landing.channel_group,
         aggregated.event_count = 1 and aggregated.page_view_count = 1 as is_bounce,
         aggregated.landed_date
-    from firsts
-    inner join aggregated
-        on firsts.device_id = aggregated.device_id and firsts.session_number = aggregated.session_number
+    from aggregated
+    inner join {{ ref('int_events_stitched') }} as landing
+        on aggregated.first_event_id = landing.event_id
 
 )
 

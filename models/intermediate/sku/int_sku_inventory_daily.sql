@@ -3,15 +3,7 @@ with
 
 snapshots as (
 
-    select
-        snapshot_date,
-        sku_id,
-        warehouse_id,
-        on_hand,
-        reserved,
-        available,
-        inbound
-    from {{ ref('stg_inventory__snapshots') }}
+    select * from {{ ref('stg_inventory__snapshots') }}
 
 ),
 

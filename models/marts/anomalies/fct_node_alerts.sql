@@ -108,49 +108,33 @@ graded as (
 
 ),
 
-final as (
+described as (
 
     select
-        cast(
-            funnel_key || '|' || cast(node_step as {{ dbt.type_string() }}) || '|' || metric_name || '|'
-            || cast(opened_date as {{ dbt.type_string() }}) as {{ dbt.type_string() }}
-        ) as incident_id,
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(metric_name as {{ dbt.type_string() }}) as metric_name,
-        cast(opened_date as date) as opened_date,
-        cast(last_anomalous_date as date) as last_anomalous_date,
-        cast(closed_date as date) as closed_date,
-        cast(case when closed_date is null then 'open' else 'closed' end as {{ dbt.type_string() }})
-            as status,
-        cast(anomalous_days as integer) as anomalous_days,
-        cast(deviation_direction as {{ dbt.type_string() }}) as deviation_direction,
-        cast(peak_abs_z_score as double) as peak_abs_z_score,
-        cast(peak_confidence as double) as peak_confidence,
-        cast(volatility as double) as volatility,
-        cast(correlation_with_paid_orders as double) as correlation_with_paid_orders,
-        cast(stability as double) as stability,
-        cast(needs_risk_assessment as boolean) as needs_risk_assessment,
-        cast(needs_data_model_rebuild as boolean) as needs_data_model_rebuild,
-        cast(needs_redundant_backup as boolean) as needs_redundant_backup,
-        cast(
-            case
-                when needs_redundant_backup then 3
-                when needs_data_model_rebuild then 2
-                when needs_risk_assessment then 1
-                else 0
-            end as integer
-        ) as severity_level,
-        cast(
-            case
-                when needs_redundant_backup then 'redundant backup'
-                when needs_data_model_rebuild then 'rebuild the data model'
-                when needs_risk_assessment then 'risk assessment'
-                else 'monitor'
-            end as {{ dbt.type_string() }}
-        ) as severity_action
+        *,
+        funnel_key || '|' || cast(node_step as {{ dbt.type_string() }}) || '|' || metric_name || '|'
+        || cast(opened_date as {{ dbt.type_string() }}) as incident_id,
+        case when closed_date is null then 'open' else 'closed' end as status,
+        case
+            when needs_redundant_backup then 3
+            when needs_data_model_rebuild then 2
+            when needs_risk_assessment then 1
+            else 0
+        end as severity_level,
+        case
+            when needs_redundant_backup then 'redundant backup'
+            when needs_data_model_rebuild then 'rebuild the data model'
+            when needs_risk_assessment then 'risk assessment'
+            else 'monitor'
+        end as severity_action
     from graded
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from described
 
 )
 

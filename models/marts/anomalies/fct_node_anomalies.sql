@@ -191,49 +191,24 @@ pass_0 as (
     {{ keynode_anomaly_score_pass('pass_%d_input' % p, confidence_level, 'pass_%d_' % p) }},
 {%- endfor %}
 
-final as (
+directed as (
 
     select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(metric_name as {{ dbt.type_string() }}) as metric_name,
-        cast(metric_date as date) as metric_date,
-        cast(metric_kind as {{ dbt.type_string() }}) as metric_kind,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        cast(metric_value as double) as metric_value,
-        cast(is_promotion_day as boolean) as is_promotion_day,
-        cast(promotion_multiplier as double) as promotion_multiplier,
-        cast(is_window_censored as boolean) as is_window_censored,
-        cast(source_completeness as double) as source_completeness,
-        cast(is_scorable as boolean) as is_scorable,
-        cast(training_days_used as integer) as training_days_used,
-        cast(expected_value as double) as expected_value,
-        cast(expected_sigma as double) as expected_sigma,
-        cast(lower_bound as double) as lower_bound,
-        cast(upper_bound as double) as upper_bound,
-        cast(z_score as double) as z_score,
-        cast(p_value as double) as p_value,
-        cast(confidence as double) as confidence,
-        cast(family_size as integer) as family_size,
-        cast(family_confidence as double) as family_confidence,
-        cast(direction as {{ dbt.type_string() }}) as direction,
-        cast(
-            case
-                when z_score is null then null
-                when z_score < 0 then 'below'
-                when z_score > 0 then 'above'
-                else 'at'
-            end as {{ dbt.type_string() }}
-        ) as deviation_direction,
-        cast(is_flagged as boolean) as is_flagged,
-        cast(training_days as integer) as training_days,
-        cast(sensitivity as double) as sensitivity,
-        cast(min_volume as double) as min_volume,
-        cast(use_seasonality as boolean) as use_seasonality,
-        cast(threshold_source as {{ dbt.type_string() }}) as threshold_source
+        *,
+        case
+            when z_score is null then null
+            when z_score < 0 then 'below'
+            when z_score > 0 then 'above'
+            else 'at'
+        end as deviation_direction
     from pass_{{ passes }}_final
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from directed
 
 )
 

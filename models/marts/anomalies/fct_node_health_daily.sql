@@ -97,34 +97,25 @@ joined as (
 
 ),
 
-final as (
+scored as (
 
     select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(health_date as date) as health_date,
-        cast(volume as double) as volume,
-        cast(data_latency_rate as double) as data_latency_rate,
-        cast(is_latency_unhealthy as boolean) as is_latency_unhealthy,
-        cast(
-            case when is_latency_unhealthy then '{{ lineage }}' end as {{ dbt.type_string() }}
-        ) as upstream_lineage,
-        cast(completeness as double) as completeness,
-        cast(volatility as double) as volatility,
-        cast(stability as double) as stability,
-        cast(flagged_metrics as integer) as flagged_metrics,
-        cast(open_incidents as integer) as open_incidents,
-        cast(
-            100.0 * (
-                0.25 * coalesce(completeness, 0)
-                + 0.25 * (1 - least(1.0, coalesce(data_latency_rate, 0) / {{ max_latency }}))
-                + 0.25 * coalesce(stability, 1)
-                + 0.25 * (1 - least(1.0, coalesce(volatility, 0)))
-            ) * case when open_incidents > 0 then 0.5 else 1.0 end
-            as double
-        ) as health_score
+        *,
+        case when is_latency_unhealthy then '{{ lineage }}' end as upstream_lineage,
+        100.0 * (
+            0.25 * coalesce(completeness, 0)
+            + 0.25 * (1 - least(1.0, coalesce(data_latency_rate, 0) / {{ max_latency }}))
+            + 0.25 * coalesce(stability, 1)
+            + 0.25 * (1 - least(1.0, coalesce(volatility, 0)))
+        ) * case when open_incidents > 0 then 0.5 else 1.0 end as health_score
     from joined
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from scored
 
 )
 

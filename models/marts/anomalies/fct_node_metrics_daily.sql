@@ -14,15 +14,7 @@ with
 
 funnel_daily as (
 
-    select
-        funnel_key,
-        funnel_date,
-        node_step,
-        node_key,
-        users_reached,
-        users_reached_previous,
-        users_dropped
-    from {{ ref('fct_node_funnel_daily') }}
+    select * from {{ ref('fct_node_funnel_daily') }}
 
 ),
 
@@ -34,11 +26,7 @@ node_quality as (
 
 nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -94,25 +82,24 @@ metrics as (
 
 ),
 
-final as (
+valued as (
 
     select
-        cast(metrics.funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(metrics.node_step as integer) as node_step,
-        cast(nodes.node_key as {{ dbt.type_string() }}) as node_key,
-        cast(metrics.metric_date as date) as metric_date,
-        cast(metrics.metric_name as {{ dbt.type_string() }}) as metric_name,
-        cast(metrics.metric_kind as {{ dbt.type_string() }}) as metric_kind,
-        cast(metrics.numerator as double) as numerator,
-        cast(metrics.denominator as double) as denominator,
-        cast(
-            case
-                when metrics.metric_kind = 'count' then metrics.numerator
-                when metrics.denominator > 0 then metrics.numerator / metrics.denominator
-            end as double
-        ) as metric_value
+        metrics.*,
+        nodes.node_key,
+        case
+            when metrics.metric_kind = 'count' then metrics.numerator
+            when metrics.denominator > 0 then metrics.numerator / metrics.denominator
+        end as metric_value
     from metrics
     inner join nodes on metrics.funnel_key = nodes.funnel_key and metrics.node_step = nodes.node_step
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from valued
 
 )
 

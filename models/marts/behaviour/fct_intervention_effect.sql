@@ -37,37 +37,11 @@ by_platform as (
 
 ),
 
-bounds as (
-
-    select
-        min(added_date) as first_date,
-        max(added_date) as last_date
-    from carts
-
-),
-
 periods as (
 
-    select
-        'day' as period_type,
-        added_date as period_start,
-        added_date as period_end,
-        platform,
-        is_reminded,
-        is_converted
-    from by_platform
-
-    union all
-
-    select
-        'overall' as period_type,
-        bounds.first_date as period_start,
-        bounds.last_date as period_end,
-        by_platform.platform,
-        by_platform.is_reminded,
-        by_platform.is_converted
-    from by_platform
-    cross join bounds
+    {{ keynode_day_and_overall_periods(
+        'by_platform', 'added_date', ['platform', 'is_reminded', 'is_converted']
+    ) }}
 
 ),
 
@@ -102,31 +76,25 @@ rates as (
 
 ),
 
-final as (
+effects as (
 
     select
-        cast(period_type as {{ dbt.type_string() }}) as period_type,
-        cast(period_start as date) as period_start,
-        cast(period_end as date) as period_end,
-        cast(platform as {{ dbt.type_string() }}) as platform,
-        cast({{ var('keynode__intervention_window_hours') | int }} as integer) as intervention_window_hours,
-        cast(abandoned_carts as bigint) as abandoned_carts,
-        cast(carts_reminded as bigint) as carts_reminded,
-        cast(carts_not_reminded as bigint) as carts_not_reminded,
-        cast(conversions_reminded as bigint) as conversions_reminded,
-        cast(conversions_not_reminded as bigint) as conversions_not_reminded,
-        cast(cast(conversions_reminded + conversions_not_reminded as double) / abandoned_carts as double)
-            as conversion_rate,
-        cast(conversion_rate_reminded as double) as conversion_rate_reminded,
-        cast(conversion_rate_not_reminded as double) as conversion_rate_not_reminded,
-        cast(conversion_rate_reminded - conversion_rate_not_reminded as double) as conversion_uplift,
-        cast(
-            case
-                when conversion_rate_not_reminded > 0
-                    then conversion_rate_reminded / conversion_rate_not_reminded
-            end as double
-        ) as conversion_rate_ratio
+        *,
+        {{ var('keynode__intervention_window_hours') | int }} as intervention_window_hours,
+        cast(conversions_reminded + conversions_not_reminded as double) / abandoned_carts as conversion_rate,
+        conversion_rate_reminded - conversion_rate_not_reminded as conversion_uplift,
+        case
+            when conversion_rate_not_reminded > 0
+                then conversion_rate_reminded / conversion_rate_not_reminded
+        end as conversion_rate_ratio
     from rates
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from effects
 
 )
 

@@ -80,35 +80,9 @@ classified_views as (
 
 ),
 
-bounds as (
-
-    select
-        min(event_date) as first_date,
-        max(event_date) as last_date
-    from classified_views
-
-),
-
 periods as (
 
-    select
-        'day' as period_type,
-        event_date as period_start,
-        event_date as period_end,
-        load_class,
-        is_converted
-    from classified_views
-
-    union all
-
-    select
-        'overall' as period_type,
-        bounds.first_date as period_start,
-        bounds.last_date as period_end,
-        classified_views.load_class,
-        classified_views.is_converted
-    from classified_views
-    cross join bounds
+    {{ keynode_day_and_overall_periods('classified_views', 'event_date', ['load_class', 'is_converted']) }}
 
 ),
 
@@ -167,37 +141,27 @@ impact as (
 
 ),
 
-final as (
+weighted as (
 
     select
-        cast('purchase' as {{ dbt.type_string() }}) as funnel_key,
-        cast('product_detail' as {{ dbt.type_string() }}) as node_key,
-        cast('add_to_cart' as {{ dbt.type_string() }}) as converting_node_key,
-        cast('slow_page_load' as {{ dbt.type_string() }}) as factor_key,
-        cast({{ threshold_ms }} as integer) as slow_threshold_ms,
-        cast({{ window_minutes }} as integer) as conversion_window_minutes,
-        cast(period_type as {{ dbt.type_string() }}) as period_type,
-        cast(period_start as date) as period_start,
-        cast(period_end as date) as period_end,
-        cast(views as bigint) as views,
-        cast(views_slow as bigint) as views_slow,
-        cast(views_fast as bigint) as views_fast,
-        cast(views_unknown_load as bigint) as views_unknown_load,
-        cast(conversions_slow as bigint) as conversions_slow,
-        cast(conversions_fast as bigint) as conversions_fast,
-        cast(conversion_rate_slow as double) as conversion_rate_slow,
-        cast(conversion_rate_fast as double) as conversion_rate_fast,
-        cast(conversion_rate_difference as double) as conversion_rate_difference,
-        cast(
-            case when conversion_rate_fast > 0 then conversion_rate_slow / conversion_rate_fast end as double
-        ) as conversion_rate_ratio,
-        cast(conversion_rate_difference_z as double) as conversion_rate_difference_z,
-        cast(lost_conversions as bigint) as lost_conversions,
-        cast(excess_lost_conversions as double) as excess_lost_conversions,
-        cast(
-            case when lost_conversions > 0 then excess_lost_conversions / lost_conversions end as double
-        ) as impact_weight
+        *,
+        'purchase' as funnel_key,
+        'product_detail' as node_key,
+        'add_to_cart' as converting_node_key,
+        'slow_page_load' as factor_key,
+        {{ threshold_ms }} as slow_threshold_ms,
+        {{ window_minutes }} as conversion_window_minutes,
+        case when conversion_rate_fast > 0 then conversion_rate_slow / conversion_rate_fast end
+            as conversion_rate_ratio,
+        case when lost_conversions > 0 then excess_lost_conversions / lost_conversions end as impact_weight
     from impact
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from weighted
 
 )
 

@@ -47,11 +47,7 @@ funnels as (
 
 nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -92,16 +88,7 @@ reached as (
 -- only users with a user-day have reach points, so the events of other users are not read further)
 users as (
 
-    select
-        funnel_key,
-        user_key,
-        {{ keynode_compact_key(['funnel_key', 'user_key']) }} as user_number
-    from (
-        select distinct
-            funnel_key,
-            user_key
-        from user_days
-    ) as distinct_users
+    {{ keynode_funnel_user_numbers('user_days') }}
 
 ),
 
@@ -322,41 +309,36 @@ increments as (
 
 ),
 
-final as (
+signals as (
 
     select
-        cast(nodes.funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(nodes.node_step as integer) as node_step,
-        cast(nodes.node_key as {{ dbt.type_string() }}) as node_key,
-        cast(increments.user_days_total as bigint) as user_days_total,
-        cast(increments.user_days_reached as bigint) as user_days_reached,
-        cast(increments.user_days_converted as bigint) as user_days_converted,
-        cast(
-            case
-                when increments.user_days_reached > 0
-                    then cast(increments.user_days_reached_converted as double) / increments.user_days_reached
-            end as double
-        ) as conversion_rate_when_reached,
-        cast(coalesce(next_move_entropy.next_destinations, 0) as bigint) as next_destinations,
-        cast(round(next_move_entropy.next_move_entropy_bits, 9) as double) as next_move_entropy_bits,
-        cast(next_move_entropy.top_next_node_key as {{ dbt.type_string() }}) as top_next_node_key,
-        cast(next_move_entropy.top_next_share as double) as top_next_share,
-        cast(next_move_entropy.exit_share as double) as exit_share,
-        cast(increments.conversion_entropy_bits as double) as conversion_entropy_bits,
-        cast(increments.conditional_entropy_bits as double) as conditional_entropy_bits,
-        cast(increments.information_gain_bits as double) as information_gain_bits,
-        cast(
-            case
-                when increments.conversion_entropy_bits > 0
-                    then round(increments.information_gain_bits / increments.conversion_entropy_bits, 9)
-            end as double
-        ) as information_gain_ratio,
-        cast(increments.information_gain_increment_bits as double) as information_gain_increment_bits
+        increments.*,
+        nodes.node_key,
+        case
+            when increments.user_days_reached > 0
+                then cast(increments.user_days_reached_converted as double) / increments.user_days_reached
+        end as conversion_rate_when_reached,
+        coalesce(next_move_entropy.next_destinations, 0) as next_destinations,
+        round(next_move_entropy.next_move_entropy_bits, 9) as next_move_entropy_bits,
+        next_move_entropy.top_next_node_key,
+        next_move_entropy.top_next_share,
+        next_move_entropy.exit_share,
+        case
+            when increments.conversion_entropy_bits > 0
+                then round(increments.information_gain_bits / increments.conversion_entropy_bits, 9)
+        end as information_gain_ratio
     from nodes
     inner join increments
         on nodes.funnel_key = increments.funnel_key and nodes.node_step = increments.node_step
     left join next_move_entropy
         on nodes.funnel_key = next_move_entropy.funnel_key and nodes.node_step = next_move_entropy.node_step
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from signals
 
 )
 

@@ -83,22 +83,7 @@ ranked as (
 
 final as (
 
-    select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(funnel_date as date) as funnel_date,
-        cast(from_step as integer) as from_step,
-        cast(to_step as integer) as to_step,
-        cast(from_node_key as {{ dbt.type_string() }}) as from_node_key,
-        cast(to_node_key as {{ dbt.type_string() }}) as to_node_key,
-        cast(users_from as bigint) as users_from,
-        cast(users_to as bigint) as users_to,
-        cast(loss_rate as double) as loss_rate,
-        cast(norm_loss_rate_mean as double) as norm_loss_rate_mean,
-        cast(norm_loss_rate_stddev as double) as norm_loss_rate_stddev,
-        cast(norm_days as integer) as norm_days,
-        cast(loss_rate_deviation as double) as loss_rate_deviation,
-        cast(loss_rate_z_score as double) as loss_rate_z_score,
-        cast(gap_rank as integer) as gap_rank
+    select {{ keynode_contract_columns() }}
     from ranked
 
 )

@@ -49,19 +49,12 @@ pair_stats as (
 
 ),
 
-final as (
+named as (
 
     select
-        cast(pair_stats.funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(pair_stats.funnel_date as date) as funnel_date,
-        cast(pair_stats.pair_type as {{ dbt.type_string() }}) as pair_type,
-        cast(pair_stats.from_step as integer) as from_step,
-        cast(pair_stats.to_step as integer) as to_step,
-        cast(from_nodes.node_key as {{ dbt.type_string() }}) as from_node_key,
-        cast(to_nodes.node_key as {{ dbt.type_string() }}) as to_node_key,
-        cast(pair_stats.users_converted as bigint) as users_converted,
-        cast(pair_stats.median_seconds as double) as median_seconds,
-        cast(pair_stats.p90_seconds as double) as p90_seconds
+        pair_stats.*,
+        from_nodes.node_key as from_node_key,
+        to_nodes.node_key as to_node_key
     from pair_stats
     inner join funnel_nodes as from_nodes
         on
@@ -71,6 +64,13 @@ final as (
         on
             pair_stats.funnel_key = to_nodes.funnel_key
             and pair_stats.to_step = to_nodes.node_step
+
+),
+
+final as (
+
+    select {{ keynode_contract_columns() }}
+    from named
 
 )
 

@@ -1,4 +1,6 @@
 {%- set edges = keynode_funnel_time_buckets() -%}
+{#- one row of conversions per pair-day: the key of bucketed, bucket_counts and pair_days -#}
+{%- set pair_day = ['funnel_key', 'funnel_date', 'pair_type', 'from_step', 'to_step'] -%}
 
 with
 
@@ -44,11 +46,7 @@ buckets as (
 bucketed as (
 
     select
-        funnel_key,
-        funnel_date,
-        pair_type,
-        from_step,
-        to_step,
+        {{ pair_day | join(', ') }},
         case
             {%- for edge in edges[1:] %}
                 when seconds_to_convert < {{ edge }} then {{ loop.index0 }}
@@ -62,55 +60,45 @@ bucketed as (
 bucket_counts as (
 
     select
-        funnel_key,
-        funnel_date,
-        pair_type,
-        from_step,
-        to_step,
+        {{ pair_day | join(', ') }},
         bucket_index,
         count(*) as users_converted
     from bucketed
     -- read twice (the pair-days and the zero-filled counts): computed once
     where {{ keynode_shared_cte() }}
-    group by funnel_key, funnel_date, pair_type, from_step, to_step, bucket_index
+    group by {{ pair_day | join(', ') }}, bucket_index
 
 ),
 
 -- every bucket of every pair-day with at least one conversion (zero-filled)
 pair_days as (
 
-    select distinct
-        funnel_key,
-        funnel_date,
-        pair_type,
-        from_step,
-        to_step
+    select distinct {{ pair_day | join(', ') }}
     from bucket_counts
+
+),
+
+zero_filled as (
+
+    select
+        pair_days.*,
+        buckets.bucket_index,
+        buckets.bucket_lower_seconds,
+        buckets.bucket_upper_seconds,
+        coalesce(bucket_counts.users_converted, 0) as users_converted
+    from pair_days
+    cross join buckets
+    left join bucket_counts
+        on
+            {{ keynode_same_key('pair_days', 'bucket_counts', pair_day) }}
+            and buckets.bucket_index = bucket_counts.bucket_index
 
 ),
 
 final as (
 
-    select
-        cast(pair_days.funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(pair_days.funnel_date as date) as funnel_date,
-        cast(pair_days.pair_type as {{ dbt.type_string() }}) as pair_type,
-        cast(pair_days.from_step as integer) as from_step,
-        cast(pair_days.to_step as integer) as to_step,
-        cast(buckets.bucket_index as integer) as bucket_index,
-        cast(buckets.bucket_lower_seconds as integer) as bucket_lower_seconds,
-        cast(buckets.bucket_upper_seconds as integer) as bucket_upper_seconds,
-        cast(coalesce(bucket_counts.users_converted, 0) as bigint) as users_converted
-    from pair_days
-    cross join buckets
-    left join bucket_counts
-        on
-            pair_days.funnel_key = bucket_counts.funnel_key
-            and pair_days.funnel_date = bucket_counts.funnel_date
-            and pair_days.pair_type = bucket_counts.pair_type
-            and pair_days.from_step = bucket_counts.from_step
-            and pair_days.to_step = bucket_counts.to_step
-            and buckets.bucket_index = bucket_counts.bucket_index
+    select {{ keynode_contract_columns() }}
+    from zero_filled
 
 )
 

@@ -12,12 +12,7 @@ user_days as (
 
 funnel_nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key,
-        node_label
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -29,13 +24,7 @@ node_metrics as (
 
 final as (
 
-    select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(funnel_date as date) as funnel_date,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(node_label as {{ dbt.type_string() }}) as node_label,
-        {{ keynode_funnel_rate_columns() }}
+    select {{ keynode_contract_columns() }}
     from node_metrics
 
 )

@@ -17,12 +17,7 @@ user_days as (
 
 funnel_nodes as (
 
-    select
-        funnel_key,
-        node_step,
-        node_key,
-        node_label
-    from {{ ref('funnel_nodes') }}
+    select * from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -34,17 +29,7 @@ node_metrics as (
 
 final as (
 
-    select
-        cast(funnel_key as {{ dbt.type_string() }}) as funnel_key,
-        cast(funnel_date as date) as funnel_date,
-        cast(channel_group as {{ dbt.type_string() }}) as channel_group,
-        cast(platform as {{ dbt.type_string() }}) as platform,
-        cast(is_new_user as boolean) as is_new_user,
-        cast(member_tier as {{ dbt.type_string() }}) as member_tier,
-        cast(node_step as integer) as node_step,
-        cast(node_key as {{ dbt.type_string() }}) as node_key,
-        cast(node_label as {{ dbt.type_string() }}) as node_label,
-        {{ keynode_funnel_rate_columns() }}
+    select {{ keynode_contract_columns() }}
     from node_metrics
 
 )
