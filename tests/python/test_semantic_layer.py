@@ -93,6 +93,12 @@ def by_day(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(day=pd.to_datetime(frame[column]).dt.date)
 
 
+def by_day_from_both(mf: Mf, metrics: str, group_by: str, query: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """MetricFlow's answer for ``metrics`` grouped by ``group_by`` and the rows of the mart ``query``, each
+    with a ``day`` date column (``by_day``)."""
+    return by_day(mf.query("--metrics", metrics, "--group-by", group_by)), by_day(mart(mf, query))
+
+
 def same(a, b) -> bool:
     if a is None or b is None or pd.isna(a) or pd.isna(b):
         return (a is None or pd.isna(a)) and (b is None or pd.isna(b))
@@ -121,15 +127,12 @@ def test_semantic_manifest_is_valid(mf):
 def test_step_conversion_per_node_day_is_the_marts_rate(mf):
     """Per node and day, step_conversion (a ratio of sums) is fct_node_funnel_daily.step_conversion_rate
     and users_reached its users_reached; NULL at step 1."""
-    answer = by_day(
-        mf.query("--metrics", "users_reached,step_conversion", "--group-by", "funnel_node,metric_time__day")
-    )
-    expected = by_day(
-        mart(
-            mf,
-            "select funnel_key || ':' || node_key as funnel_node, funnel_date as day, "
-            "users_reached as mart_users, step_conversion_rate as mart_rate from fct_node_funnel_daily",
-        )
+    answer, expected = by_day_from_both(
+        mf,
+        "users_reached,step_conversion",
+        "funnel_node,metric_time__day",
+        "select funnel_key || ':' || node_key as funnel_node, funnel_date as day, "
+        "users_reached as mart_users, step_conversion_rate as mart_rate from fct_node_funnel_daily",
     )
     assert len(expected) > 300
     pairs = {"users_reached": "mart_users", "step_conversion": "mart_rate"}
@@ -151,26 +154,24 @@ def test_step_conversion_over_all_days_is_the_pooled_rate(mf):
 def test_latency_rate_per_node_day_is_the_health_marts_rate(mf):
     """latency_rate (from fct_node_metrics_daily's numerator and denominator) per node-day equals
     fct_node_health_daily.data_latency_rate, another mart."""
-    answer = by_day(mf.query("--metrics", "latency_rate", "--group-by", "funnel_node,metric_time__day"))
-    expected = by_day(
-        mart(
-            mf,
-            "select funnel_key || ':' || node_key as funnel_node, health_date as day, data_latency_rate "
-            "from fct_node_health_daily",
-        )
+    answer, expected = by_day_from_both(
+        mf,
+        "latency_rate",
+        "funnel_node,metric_time__day",
+        "select funnel_key || ':' || node_key as funnel_node, health_date as day, data_latency_rate "
+        "from fct_node_health_daily",
     )
     assert_equal_on(answer, expected, ["funnel_node", "day"], {"latency_rate": "data_latency_rate"})
     assert (answer["latency_rate"] > 0.05).any(), "the generated data has a late-arrival day"
 
 
 def test_stockout_rate_per_day_is_the_stockout_marts_total(mf):
-    answer = by_day(mf.query("--metrics", "stockout_rate", "--group-by", "metric_time__day"))
-    expected = by_day(
-        mart(
-            mf,
-            "select date_day as day, stockout_rate from fct_stockout_daily "
-            "where grouping_level = 'total' and stockout_rate is not null",
-        )
+    answer, expected = by_day_from_both(
+        mf,
+        "stockout_rate",
+        "metric_time__day",
+        "select date_day as day, stockout_rate from fct_stockout_daily "
+        "where grouping_level = 'total' and stockout_rate is not null",
     )
     merged = expected.merge(answer, on="day", how="left", suffixes=("_mart", "_metric"))
     assert len(merged) >= 15
@@ -180,33 +181,27 @@ def test_stockout_rate_per_day_is_the_stockout_marts_total(mf):
 
 
 def test_days_of_cover_per_sku_day_is_the_marts_cover(mf):
-    answer = mf.query("--metrics", "days_of_cover", "--group-by", "sku,metric_time__day")
-    answer = by_day(answer[answer["days_of_cover"].notna()])
-    expected = by_day(
-        mart(
-            mf,
-            "select sku_id as sku, date_day as day, days_of_cover as mart from fct_sku_daily "
-            "where days_of_cover is not null",
-        )
+    answer, expected = by_day_from_both(
+        mf,
+        "days_of_cover",
+        "sku,metric_time__day",
+        "select sku_id as sku, date_day as day, days_of_cover as mart from fct_sku_daily "
+        "where days_of_cover is not null",
     )
+    answer = answer[answer["days_of_cover"].notna()]
     assert len(expected) > 1000
     assert_equal_on(answer, expected, ["sku", "day"], {"days_of_cover": "mart"})
 
 
 def test_gap_loss_rate_per_pair_day_is_the_marts_loss_rate(mf):
-    answer = mf.query(
-        "--metrics", "gap_loss_rate",
-        "--group-by", "funnel_gap_day__funnel_key,funnel_gap_day__from_node_key,funnel_gap_day__to_node_key,"
-        "metric_time__day",
-    )  # fmt: skip
-    answer = by_day(answer.rename(columns=lambda c: c.replace("funnel_gap_day__", "")))
-    expected = by_day(
-        mart(
-            mf,
-            "select funnel_key, from_node_key, to_node_key, funnel_date as day, loss_rate "
-            "from fct_funnel_gap_points",
-        )
+    answer, expected = by_day_from_both(
+        mf,
+        "gap_loss_rate",
+        "funnel_gap_day__funnel_key,funnel_gap_day__from_node_key,funnel_gap_day__to_node_key,metric_time__day",
+        "select funnel_key, from_node_key, to_node_key, funnel_date as day, loss_rate "
+        "from fct_funnel_gap_points",
     )
+    answer = answer.rename(columns=lambda c: c.replace("funnel_gap_day__", ""))
     keys = ["funnel_key", "from_node_key", "to_node_key", "day"]
     assert_equal_on(answer, expected, keys, {"gap_loss_rate": "loss_rate"})
 
