@@ -34,9 +34,12 @@
 {%- set loaded_files = keynode_loaded_raw_files(window_start) if is_incremental() and per_file else [] %}
 {#- the payload of the copy kept: an earlier landing date's, else this batch's first valid copy -#}
 {%- set kept_payload = (
-    'coalesce(earlier_copies.kept_payload_hash, window_first_copies.first_payload_hash)'
-    if is_incremental() else 'window_first_copies.first_payload_hash'
+    'coalesce(earlier_copies.kept_payload_hash, window_first_copies.first_payload_hash, '
+    ~ 'event_checked.payload_hash)'
+    if is_incremental() else 'coalesce(window_first_copies.first_payload_hash, event_checked.payload_hash)'
 ) %}
+{#- valid copies of the same event id loaded before this batch -#}
+{%- set prior_copies = 'coalesce(earlier_copies.copies_before_window, 0)' if is_incremental() else '0' %}
 
 with
 
@@ -179,9 +182,22 @@ event_checked as (
 
 {% endif %}
 
+-- the event ids with more than one valid copy in this batch: only their rows need ordering (a window
+-- over every row would sort all event ids, and almost every id comes once)
+repeated_ids as (
+
+    select event_id
+    from event_checked
+    where quarantine_reason is null
+    group by event_id
+    having count(*) > 1
+
+),
+
 window_first_copies as (
 
-    -- the payload of the first valid copy of each event id in this batch
+    -- the payload of the first valid copy of each repeated event id in this batch (an id that comes
+    -- once is its own first copy)
     select
         event_id,
         payload_hash as first_payload_hash
@@ -193,7 +209,9 @@ window_first_copies as (
                 partition by event_id order by ingested_at, raw_file, raw_row_number
             ) as copy_order
         from event_checked
-        where quarantine_reason is null
+        where
+            quarantine_reason is null
+            and event_id in (select repeated_ids.event_id from repeated_ids)
     ) as ordered
     where copy_order = 1
 
@@ -245,16 +263,40 @@ checked as (
 
 ),
 
-final as (
+repeated_copy_ranks as (
 
+    -- the copy rank of the valid copies of repeated event ids (the window sorts only their rows)
     select
-        checked.*,
+        checked.raw_file,
+        checked.raw_row_number,
         {{ keynode_copy_rank(
             ['checked.event_id'],
             ingested_at='checked.ingested_at',
-            prior_copies=('coalesce(earlier_copies.copies_before_window, 0)' if is_incremental() else none)
+            prior_copies=(prior_copies if is_incremental() else none)
         ) }}
     from checked
+    {% if is_incremental() %}
+        left join earlier_copies
+            on checked.event_id = earlier_copies.event_id
+    {% endif %}
+    where checked.event_id in (select repeated_ids.event_id from repeated_ids)
+
+),
+
+final as (
+
+    -- a valid copy of an id that comes once in the batch ranks right after the copies loaded earlier
+    select
+        checked.*,
+        case
+            when checked.quarantine_reason is null
+                then coalesce(repeated_copy_ranks.copy_rank, cast({{ prior_copies }} + 1 as bigint))
+        end as copy_rank
+    from checked
+    left join repeated_copy_ranks
+        on
+            checked.raw_file = repeated_copy_ranks.raw_file
+            and checked.raw_row_number = repeated_copy_ranks.raw_row_number
     {% if is_incremental() %}
         left join earlier_copies
             on checked.event_id = earlier_copies.event_id
