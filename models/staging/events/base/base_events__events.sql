@@ -263,23 +263,46 @@ checked as (
 
 ),
 
-repeated_copy_ranks as (
+repeated_copies as (
 
-    -- the copy rank of the valid copies of repeated event ids (the window sorts only their rows)
+    -- the copies of repeated event ids that stay valid in `checked` (not quarantined, the kept payload),
+    -- read from event_checked so that `checked` is read once (DuckDB materialises a CTE read twice)
     select
-        checked.raw_file,
-        checked.raw_row_number,
-        {{ keynode_copy_rank(
-            ['checked.event_id'],
-            ingested_at='checked.ingested_at',
-            prior_copies=(prior_copies if is_incremental() else none)
-        ) }}
-    from checked
+        event_checked.event_id,
+        event_checked.ingested_at,
+        event_checked.raw_file,
+        event_checked.raw_row_number,
+        event_checked.quarantine_reason
+    from event_checked
+    left join window_first_copies
+        on event_checked.event_id = window_first_copies.event_id
     {% if is_incremental() %}
         left join earlier_copies
-            on checked.event_id = earlier_copies.event_id
+            on event_checked.event_id = earlier_copies.event_id
     {% endif %}
-    where checked.event_id in (select repeated_ids.event_id from repeated_ids)
+    where
+        event_checked.quarantine_reason is null
+        and event_checked.payload_hash = {{ kept_payload }}
+        and event_checked.event_id in (select repeated_ids.event_id from repeated_ids)
+
+),
+
+repeated_copy_ranks as (
+
+    -- their copy rank (the window sorts only these rows)
+    select
+        repeated_copies.raw_file,
+        repeated_copies.raw_row_number,
+        {{ keynode_copy_rank(
+            ['repeated_copies.event_id'],
+            ingested_at='repeated_copies.ingested_at',
+            prior_copies=(prior_copies if is_incremental() else none)
+        ) }}
+    from repeated_copies
+    {% if is_incremental() %}
+        left join earlier_copies
+            on repeated_copies.event_id = earlier_copies.event_id
+    {% endif %}
 
 ),
 
