@@ -112,7 +112,9 @@ typed as (
 
 ),
 
-event_checked as (
+-- inlined (keynode_inlined_cte): the CTEs of repeated event ids read a few columns of a few of its rows;
+-- materialised, all of it would be written to temp disk first (at 100M events, more than the disk had)
+event_checked as {{ keynode_inlined_cte() }} (
 
     select
         typed.*,
