@@ -38,6 +38,16 @@
     ~ 'event_checked.payload_hash)'
     if is_incremental() else 'coalesce(window_first_copies.first_payload_hash, event_checked.payload_hash)'
 ) %}
+{#- event_checked with what kept_payload reads (read by `checked` and repeated_copies) -#}
+{%- set event_checked_with_kept_payload -%}
+    event_checked
+    left join window_first_copies
+        on event_checked.event_id = window_first_copies.event_id
+    {%- if is_incremental() %}
+    left join earlier_copies
+        on event_checked.event_id = earlier_copies.event_id
+    {%- endif %}
+{%- endset %}
 {#- valid copies of the same event id loaded before this batch -#}
 {%- set prior_copies = 'coalesce(earlier_copies.copies_before_window, 0)' if is_incremental() else '0' %}
 
@@ -255,13 +265,7 @@ checked as (
             when event_checked.quarantine_reason is not null then event_checked.quarantine_column
             when event_checked.payload_hash <> {{ kept_payload }} then 'event_id'
         end as quarantine_column
-    from event_checked
-    left join window_first_copies
-        on event_checked.event_id = window_first_copies.event_id
-    {% if is_incremental() %}
-        left join earlier_copies
-            on event_checked.event_id = earlier_copies.event_id
-    {% endif %}
+    from {{ event_checked_with_kept_payload }}
 
 ),
 
@@ -275,13 +279,7 @@ repeated_copies as (
         event_checked.raw_file,
         event_checked.raw_row_number,
         event_checked.quarantine_reason
-    from event_checked
-    left join window_first_copies
-        on event_checked.event_id = window_first_copies.event_id
-    {% if is_incremental() %}
-        left join earlier_copies
-            on event_checked.event_id = earlier_copies.event_id
-    {% endif %}
+    from {{ event_checked_with_kept_payload }}
     where
         event_checked.quarantine_reason is null
         and event_checked.payload_hash = {{ kept_payload }}
