@@ -278,7 +278,7 @@ repeated_copies as (
         event_checked.ingested_at,
         event_checked.raw_file,
         event_checked.raw_row_number,
-        event_checked.quarantine_reason
+        event_checked.quarantine_reason  -- always null here; keynode_copy_rank reads it
     from {{ event_checked_with_kept_payload }}
     where
         event_checked.quarantine_reason is null
