@@ -98,6 +98,15 @@ def restore(raw: Path, holdback: Path) -> int:
     return n
 
 
+def carry_parse_state(previous_target: Path, target: Path) -> None:
+    """Gives ``target`` the parse state dbt saved in ``previous_target`` (partial_parse.msgpack), as the
+    project's target/ folder holds yesterday's for a daily run."""
+    target.mkdir(parents=True, exist_ok=True)
+    state = previous_target / "partial_parse.msgpack"
+    if state.exists():
+        shutil.copy2(state, target / state.name)
+
+
 def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
     timings_path = target / "bench_timings.json"
     target.mkdir(parents=True, exist_ok=True)
