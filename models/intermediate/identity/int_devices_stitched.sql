@@ -5,6 +5,9 @@
     The first login is stable: later logins by other users (shared devices) do not re-attribute
     history; they are flagged instead.
 -#}
+{#- the first login: earliest event time, then earliest ingestion, then event id (unique: no ties) -#}
+{%- set first_login = ['event_ts', 'ingested_at', 'event_id'] -%}
+
 with
 
 logged_in_events as (
@@ -21,19 +24,13 @@ logged_in_events as (
 
 ),
 
-first_logins as (
-
-    select
-        *,
-        row_number() over (partition by device_id order by event_ts, ingested_at, event_id) as login_rank
-    from logged_in_events
-
-),
-
-users_per_device as (
+devices as (
 
     select
         device_id,
+        {{ keynode_first_by('user_id', first_login) }} as stitched_user_id,
+        min(event_ts) as stitched_at,
+        {{ keynode_first_by('landed_date', first_login) }} as stitched_landed_date,
         count(distinct user_id) as users_on_device
     from logged_in_events
     group by device_id
@@ -43,16 +40,13 @@ users_per_device as (
 final as (
 
     select
-        first_logins.device_id,
-        first_logins.user_id as stitched_user_id,
-        first_logins.event_ts as stitched_at,
-        first_logins.landed_date as stitched_landed_date,
-        users_per_device.users_on_device,
-        users_per_device.users_on_device > 1 as is_shared_device
-    from first_logins
-    inner join users_per_device
-        on first_logins.device_id = users_per_device.device_id
-    where first_logins.login_rank = 1
+        device_id,
+        stitched_user_id,
+        stitched_at,
+        stitched_landed_date,
+        users_on_device,
+        users_on_device > 1 as is_shared_device
+    from devices
 
 )
 
