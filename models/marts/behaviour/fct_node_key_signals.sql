@@ -1,38 +1,31 @@
 {#-
     Key-node signals, one row per funnel node, over all user-days of int_funnel_user_days:
       * next-move entropy: Shannon entropy (bits) of where users go next from the node - the node of
-        their next funnel event after reaching it, or `exit` (doc key_signal_next_move);
+        their next funnel event after reaching it, or `exit` (doc key_signal_next_move), counted from
+        int_funnel_next_moves (one row per user-day and node reached, kept incrementally);
       * information gain about conversion (reaching the funnel's goal node) from knowing the user-day
         reached the node: H(converted) - H(converted | reached node k) (doc key_signal_information_gain).
     Entropies are computed from counts: H = sum(n_i / n * log2(n / n_i)) over the non-empty cells
     (0 * log 0 = 0).
 -#}
-{%- set max_steps = keynode_funnel_max_steps() -%}
-{%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
-{#- the next-event lookup is an ASOF join on DuckDB: keep it a sort-merge join (see the macro) -#}
-{{
-    config(
-        pre_hook=keynode_funnel_session_settings(),
-        post_hook=keynode_funnel_session_settings(reset=true),
-    )
-}}
-
 with
 
 user_days as (
 
-    select * from {{ ref('int_funnel_user_days') }}
+    select
+        funnel_key,
+        max_step_reached
+    from {{ ref('int_funnel_user_days') }}
 
 ),
 
-funnel_events as (
+next_moves as (
 
     select
         funnel_key,
-        user_key,
-        event_ts,
-        node_step
-    from {{ ref('int_funnel_events') }}
+        node_step,
+        next_node_step
+    from {{ ref('int_funnel_next_moves') }}
 
 ),
 
@@ -62,90 +55,18 @@ goals as (
 
 ),
 
--- one row per user-day and node it reached, at the reported chain's time of that node
-reached as (
-
-    select
-        user_days.funnel_key,
-        user_days.user_key,
-        nodes.node_step,
-        case nodes.node_step
-            {%- for step in range(1, max_steps + 1) %}
-                when {{ step }} then user_days.step_{{ '%02d' | format(step) }}_reached_at
-            {%- endfor %}
-        end as reached_at,
-        user_days.step_01_reached_at + interval {{ window_minutes }} minute as window_end_at
-    from user_days
-    inner join nodes
-        on user_days.funnel_key = nodes.funnel_key and user_days.max_step_reached >= nodes.node_step
-
-),
-
--- reach points and events as integer sort keys (epoch ms * 100 + node_step): a user's next funnel
--- event after reaching node k at time t is the event with the smallest key above t * 100 + k (an
--- event at the same time and node is the reaching one, not a move); searched from that key + 1
--- (the lookup is keyed by a compact user number: an integer key sorts far cheaper than two strings;
--- only users with a user-day have reach points, so the events of other users are not read further)
-users as (
-
-    {{ keynode_funnel_user_numbers('user_days') }}
-
-),
-
-reach_points as (
-
-    select
-        users.user_number,
-        reached.funnel_key,
-        reached.node_step as reached_step,
-        {{ keynode_epoch_ms('reached.reached_at') }} * 100 + reached.node_step + 1 as search_key,
-        {{ keynode_epoch_ms('reached.window_end_at') }} * 100 + 99 as window_end_key
-    from reached
-    inner join users
-        on reached.funnel_key = users.funnel_key and reached.user_key = users.user_key
-
-),
-
-event_keys as (
-
-    select
-        users.user_number,
-        {{ keynode_epoch_ms('funnel_events.event_ts') }} * 100 + funnel_events.node_step as event_ts
-    from funnel_events
-    inner join users
-        on funnel_events.funnel_key = users.funnel_key and funnel_events.user_key = users.user_key
-
-),
-
--- every reach point with the key of the user's next funnel event (NULL: none, an exit)
-next_keys as (
-
-    {{ keynode_funnel_next_event(
-        states='reach_points',
-        events='event_keys',
-        partition_by=['user_number'],
-        state_ts='search_key',
-        state_columns=['funnel_key', 'reached_step', 'window_end_key'],
-        value_type='bigint',
-        keep_unmatched=true
-    ) }}
-
-),
-
+-- where the user-days that reach each node go next (int_funnel_next_moves: NULL = exit)
 moves as (
 
     select
-        next_keys.funnel_key,
-        next_keys.reached_step as node_step,
+        next_moves.funnel_key,
+        next_moves.node_step,
         coalesce(nodes.node_key, 'exit') as next_node_key,
         count(*) as moves
-    from next_keys
+    from next_moves
     left join nodes
-        on
-            next_keys.funnel_key = nodes.funnel_key
-            and next_keys.next_ts <= next_keys.window_end_key
-            and next_keys.next_ts % 100 = nodes.node_step
-    group by next_keys.funnel_key, next_keys.reached_step, coalesce(nodes.node_key, 'exit')
+        on next_moves.funnel_key = nodes.funnel_key and next_moves.next_node_step = nodes.node_step
+    group by next_moves.funnel_key, next_moves.node_step, coalesce(nodes.node_key, 'exit')
 
 ),
 
