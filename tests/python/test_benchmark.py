@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -61,6 +62,23 @@ def test_hold_back_and_restore(tmp_path):
     assert sorted(p.name for p in raw.glob("*/dt=*")) == ["dt=2026-10-01"] * 2
     assert measure.restore(raw, hold) == 4
     assert len(list(raw.glob("*/dt=*/part-0000.parquet"))) == 6
+
+
+def test_folder_peak_sees_a_spill_file(tmp_path):
+    """FolderPeak keeps the largest total size of the folder's files while its block runs."""
+    spill = tmp_path / "duckdb_tmp"
+    spill.mkdir()
+    with measure.FolderPeak(spill, interval=0.01) as peak:
+        (spill / "a.tmp").write_bytes(b"x" * 3 * 2**20)
+        (spill / "sub").mkdir()
+        (spill / "sub" / "b.tmp").write_bytes(b"x" * 2**20)
+        for _ in range(500):  # until the sampler has seen both files (it samples every 10 ms)
+            if peak.peak_mb >= 4:
+                break
+            time.sleep(0.01)
+        for f in spill.rglob("*.tmp"):
+            f.unlink()
+    assert peak.peak_mb == 4.0  # both files at once, not what was left at the end (nothing)
 
 
 def test_purchase_steps_cover_17_nodes():
@@ -187,9 +205,23 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     assert row["events"] > 0 and row["held_back_folders"] > 0
     for key in ("generate_s", "full_build_s", "incremental_s", "scan_s", "limit_funnel_s", "checkpoint_s"):
         assert row[key] >= 0
-    assert row["peak_mb"] > 0
+    assert row["peak_mb"] > 0 and row["temp_peak_mb"] >= 0
     assert row["layers_s"]["funnel_core"] > 0 and "staging" in row["layers_s"]
     assert row["limit_counts_equal"], row["limit_counts_diff"]
     if peer.chdb_available():
         assert row["chdb_counts_equal"], row["chdb_counts_diff"]
     assert "funnel-layer/limit" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_cli_records_a_failed_size_and_goes_on(tmp_path, capsys):
+    """A size whose build fails is a row with the error (the run goes on and exits 1); here DuckDB
+    refuses the setting threads=0, so every dbt command of the size fails."""
+    out = tmp_path / "bench.json"
+    argv = ["bench", "--sizes", "2K", "--days", "3", "--work-dir", str(tmp_path), "--out", str(out)]
+    rc = cli.main([*argv, "--threads", "0", "--no-chdb"])
+    assert rc == 1
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["size"] == "2K" and row["generate_s"] > 0  # what ran before the failure is kept
+    assert "failed (exit" in row["error"] and "full_build_s" not in row
+    assert "2K FAILED: dbt" in capsys.readouterr().out

@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,15 +52,15 @@ from keynode.commands import parse_count
 from keynode.project import dbt_var
 
 
-def bench_size(n: int, args: argparse.Namespace) -> dict:
-    label = measure.size_label(n)
+def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
+    """Measures one size into ``row`` (filled step by step: a step that fails leaves what came before)."""
+    label = row["size"]
     work = (args.work_dir / label).resolve()
     if work.exists():
         shutil.rmtree(work)
     (work / "duckdb_tmp").mkdir(parents=True)
     env = measure.child_env(work, args)
     w = int(dbt_var("keynode__conversion_window_minutes"))
-    row: dict = {"size": label, "target_events": n}
     log = lambda msg: print(f"[benchmark {label}] {msg}", flush=True)  # noqa: E731
 
     log(f"generating {args.days + 1} days, ~{n:,} events (--no-faults, seed {args.seed})")
@@ -72,6 +73,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
     log("full build: dbt seed + dbt build")
     full = measure.run_dbt_child(work, work / "target_full", ["seed", "build"], env)
     row.update(full_build_s=full["wall_s"], peak_mb=full["peak_mb"], full_steps_s=full["steps_s"])
+    row["temp_peak_mb"] = full["temp_peak_mb"]
     row["layers_s"] = full["layers_s"]
     row["full_top_models"] = full["top_models"]
     funnel_s = full["layers_s"].get("funnel_core", 0.0)
@@ -116,6 +118,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
     measure.carry_parse_state(work / "target_full", work / "target_incr")
     incr = measure.run_dbt_child(work, work / "target_incr", ["build --exclude-resource-type unit_test"], env)
     row.update(incremental_s=incr["wall_s"], incremental_peak_mb=incr["peak_mb"])
+    row["incremental_temp_peak_mb"] = incr["temp_peak_mb"]
     row["incr_over_full"] = incr["wall_s"] / full["wall_s"]
     row["incremental_layers_s"] = incr["layers_s"]
     row["incremental_top_models"] = incr["top_models"]
@@ -126,11 +129,11 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
         for p in ("raw", "duckdb_tmp", "int_funnel_events.parquet"):
             q = work / p
             shutil.rmtree(q, ignore_errors=True) if q.is_dir() else q.unlink(missing_ok=True)
-    return row
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    """Options; exit status 0 ok, 1 chdb's counts differ from ours (or a step failed)."""
+    """Options; exit status 0 ok, 1 chdb's counts differ from ours or a size failed (its row says why,
+    the other sizes still run)."""
     p.add_argument("--sizes", default="1M,10M,30M", help="comma-separated event counts (default 1M,10M,30M)")
     p.add_argument("--work-dir", type=Path, default=Path("/tmp/keynode-bench"), help="scratch folder")
     p.add_argument("--out", type=Path, default=None, help="JSON results (default <work-dir>/results.json)")
@@ -158,7 +161,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"[benchmark] {machine['cores_logical']} cores, {machine['memory_gb']} GB RAM", flush=True)
     rows = []
     for size in args.sizes.split(","):
-        rows.append(bench_size(parse_count(size), args))
+        n = parse_count(size)
+        row: dict = {"size": measure.size_label(n), "target_events": n}
+        rows.append(row)
+        try:
+            bench_size(n, args, row)
+        except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
+            # a size that fails (e.g. out of disk for DuckDB's temp files) is a result too: record it and
+            # go on with the next size
+            row["error"] = str(exc)
+            print(f"[benchmark {row['size']}] FAILED: {exc}", file=sys.stderr, flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"machine": machine, "args": vars(args), "results": rows}, indent=2,
                                   default=str))  # fmt: skip
@@ -168,5 +180,5 @@ def run(args: argparse.Namespace) -> int:
     bad = [r["size"] for r in rows if r.get("chdb_counts_equal") is False]
     if bad:
         print(f"[benchmark] chdb counts differ from ours at {', '.join(bad)}", file=sys.stderr)
-        return 1
-    return 0
+    failed = [r["size"] for r in rows if r.get("error")]
+    return 1 if bad or failed else 0

@@ -4,12 +4,14 @@ exact peak memory, the raw zone's held-back landing day, and dbt's seconds per l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -98,6 +100,40 @@ def restore(raw: Path, holdback: Path) -> int:
     return n
 
 
+class FolderPeak:
+    """While the ``with`` block runs, a thread sums the sizes of the files under ``folder`` every
+    ``interval`` seconds and keeps the largest total (``peak_mb``): DuckDB's spill files in its
+    temp_directory. Sampled, so a lower bound of the true peak (a spill shorter than the interval can
+    be missed); the kernel keeps no high-water mark of a folder."""
+
+    def __init__(self, folder: Path, interval: float = 1.0):
+        self.folder, self.interval, self.peak_mb = folder, interval, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _size_mb(self) -> float:
+        total = 0
+        for root, _, files in os.walk(self.folder):
+            for name in files:
+                with contextlib.suppress(FileNotFoundError):  # DuckDB deleted it meanwhile
+                    total += os.stat(os.path.join(root, name)).st_size
+        return total / 2**20
+
+    def _sample(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, self._size_mb())
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> FolderPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def carry_parse_state(previous_target: Path, target: Path) -> None:
     """Gives ``target`` the parse state dbt saved in ``previous_target`` (partial_parse.msgpack), as the
     project's target/ folder holds yesterday's for a daily run."""
@@ -114,12 +150,17 @@ def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
         sys.executable, "-m", "keynode.bench.child", str(work / "bench.duckdb"), str(work / "raw"),
         str(target), str(timings_path), ",".join(commands),
     ]  # fmt: skip
-    wall, peak, rc = run_measured(cmd, env)
+    with FolderPeak(Path(env["KEYNODE_DUCKDB_TEMP_DIR"])) as spill:
+        wall, peak, rc = run_measured(cmd, env)
     if rc != 0:
-        raise RuntimeError(f"dbt {commands} failed (exit {rc}); logs in {target / 'logs'}")
+        raise RuntimeError(
+            f"dbt {commands} failed (exit {rc}) after {wall:.0f} s, DuckDB temp files up to "
+            f"{spill.peak_mb:,.0f} MB; logs in {target / 'logs'}"
+        )
     return {
         "wall_s": wall,
         "peak_mb": peak,
+        "temp_peak_mb": spill.peak_mb,
         "steps_s": json.loads(timings_path.read_text()),
         "layers_s": layer_seconds(target),
         "top_models": top_models(target),

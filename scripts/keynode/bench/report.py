@@ -38,6 +38,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         ("incremental s", "incremental_s", ".1f"),
         ("incr peak MB", "incremental_peak_mb", ".0f"),
         ("incr/full", "incr_over_full", ".2f"),
+        ("temp peak MB", "temp_peak_mb", ".0f"),
         ("scan s", "scan_s", ".2f"),
         ("limit-funnel s", "limit_funnel_s", ".2f"),
         ("funnel layer s", "funnel_layer_s", ".2f"),
@@ -57,7 +58,13 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
-    layers = sorted({k for r in rows for k in r["layers_s"]} - {"total", "funnel_core", *FUNNEL_CORE_MODELS})
+    lines += [f"{r['size']} FAILED: {r['error']}" for r in rows if r.get("error")]
+    lines.append(
+        "temp peak MB: DuckDB spill files of the full build (its temp_directory, sampled every second)"
+    )
+    layers = sorted(
+        {k for r in rows for k in r.get("layers_s", {})} - {"total", "funnel_core", *FUNNEL_CORE_MODELS}
+    )
     layers = [x for x in LAYER_ORDER if x in layers] + [x for x in layers if x not in LAYER_ORDER]
     lines += [
         "",
@@ -65,7 +72,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         " with dbt threads > 1 the sum exceeds the wall time)",
     ]
     head = ["size", *layers, "total", *FUNNEL_CORE_MODELS]
-    table = [head] + [[r["size"], *(fmt(r["layers_s"].get(x, 0.0)) for x in head[1:])] for r in rows]
+    table = [head] + [[r["size"], *(fmt(r.get("layers_s", {}).get(x, 0.0)) for x in head[1:])] for r in rows]
     widths = [max(len(str(t[i])) for t in table) for i in range(len(head))]
     for i, t in enumerate(table):
         lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
@@ -75,7 +82,10 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-GROWTH_KEYS = ("full_build_s", "peak_mb", "incremental_s", "incremental_peak_mb", "funnel_layer_s", "chdb_s")
+GROWTH_KEYS = (
+    "full_build_s", "peak_mb", "temp_peak_mb", "incremental_s", "incremental_peak_mb", "funnel_layer_s",
+    "chdb_s",
+)  # fmt: skip
 
 
 def render_growth(rows: list[dict]) -> list[str]:
