@@ -15,24 +15,11 @@
 {%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
 {%- set lookback_days = var('keynode__lookback_days') | int -%}
 {%- set max_steps = keynode_funnel_max_steps() -%}
-{#- A chain started on day d reads events up to d + 1 day + W: days read past the last affected date. -#}
-{%- set continuation_days = (window_minutes / 1440) | round(0, 'ceil') | int + 1 -%}
+{%- set continuation_days = keynode_funnel_continuation_days(window_minutes) -%}
 {#- DuckDB replaces single user-days (delete+insert); Spark overwrites whole funnel_date partitions. -#}
 {%- set per_user_day = target.type != 'spark' -%}
-{#- rendered when the hook runs: `this` and the ref are the built relations -#}
-{%- set orphan_delete = ["{{ keynode_funnel_delete_orphan_user_days(this, ref('int_funnel_events')) }}"] -%}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=keynode_incremental_strategy(),
-        unique_key=(['funnel_key', 'user_key', 'funnel_date'] if per_user_day else 'funnel_date'),
-        partition_by=(['funnel_date'] if target.type == 'spark' else none),
-        file_format=('parquet' if target.type == 'spark' else none),
-        pre_hook=keynode_funnel_session_settings(),
-        post_hook=[keynode_funnel_session_settings(reset=true)] + (orphan_delete if per_user_day else []),
-    )
-}}
+{{ config(**keynode_funnel_user_day_config()) }}
 
 with
 
@@ -53,27 +40,21 @@ nodes as (
 ),
 
 {% if is_incremental() and per_user_day %}
-{{ keynode_funnel_recent_events(
-    ref('int_funnel_events'), this, lookback_days, ['funnel_key', 'user_key', 'event_ts', 'event_date']
-) }},
+{{ keynode_funnel_affected_user_ranges(ref('int_funnel_events'), this, lookback_days, window_minutes) }},
 
--- per (funnel, user) the range of start dates its recent rows can change (int_funnel_user_days' rule)
-affected_user_ranges as (
-
-    select
-        funnel_key,
-        user_key,
-        min(cast(event_ts - interval {{ window_minutes }} minute as date)) as first_date,
-        max(event_date) as last_date
-    from recent_events
-    group by funnel_key, user_key
-
-),
-
+{% elif is_incremental() %}
+{#- Spark: the affected funnel dates of int_funnel_user_days (keynode_funnel_affected_dates), whole. -#}
+{%- set affected_dates = keynode_funnel_affected_dates(
+    ref('int_funnel_events'), this, lookback_days, window_minutes
+) %}
+{%- set read_until = keynode_funnel_read_until(affected_dates, window_minutes) %}
+{% endif %}
+-- the user-days to (re)compute: all (full build), the affected user-days (DuckDB) or dates (Spark)
 user_days as (
 
     select user_days.*
     from {{ ref('int_funnel_user_days') }} as user_days
+    {%- if is_incremental() and per_user_day %}
     inner join affected_user_ranges
         on
             user_days.funnel_key = affected_user_ranges.funnel_key
@@ -81,10 +62,22 @@ user_days as (
     where
         user_days.funnel_date >= affected_user_ranges.first_date
         and user_days.funnel_date <= affected_user_ranges.last_date
+    {%- elif is_incremental() %}
+    where
+        {%- if affected_dates %}
+        user_days.funnel_date in (
+            {%- for d in affected_dates %}
+            cast('{{ d }}' as date){{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        {%- else %}
+        false
+        {%- endif %}
+    {%- endif %}
 
 ),
 
--- the events those user-days' windows can hold
+-- the events their windows can hold
 funnel_events as (
 
     select
@@ -93,6 +86,7 @@ funnel_events as (
         funnel_events.event_ts,
         funnel_events.node_step
     from {{ ref('int_funnel_events') }} as funnel_events
+    {%- if is_incremental() and per_user_day %}
     inner join affected_user_ranges
         on
             funnel_events.funnel_key = affected_user_ranges.funnel_key
@@ -101,69 +95,17 @@ funnel_events as (
         funnel_events.event_date >= affected_user_ranges.first_date
         and funnel_events.event_date
         <= {{ dbt.dateadd('day', continuation_days, 'affected_user_ranges.last_date') }}
-
-),
-{% elif is_incremental() %}
-{#- Spark: the affected funnel dates are int_funnel_user_days' (keynode_funnel_affected_dates), whole. -#}
-{%- set affected_dates = keynode_funnel_affected_dates(
-    ref('int_funnel_events'), this, lookback_days, window_minutes
-) %}
-{%- set last_read_date = (
-    modules.datetime.date.fromisoformat(affected_dates[-1])
-    + modules.datetime.timedelta(days=continuation_days)
-).isoformat() if affected_dates else none %}
-user_days as (
-
-    select * from {{ ref('int_funnel_user_days') }}
+    {%- elif is_incremental() %}
     where
-    {%- if affected_dates %}
-        funnel_date in (
-            {%- for d in affected_dates %}
-            cast('{{ d }}' as date){{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-    {%- else %}
+        {%- if affected_dates %}
+        funnel_events.event_date >= cast('{{ affected_dates[0] }}' as date)
+        and funnel_events.event_date <= cast('{{ read_until }}' as date)
+        {%- else %}
         false
+        {%- endif %}
     {%- endif %}
 
 ),
-
-funnel_events as (
-
-    select
-        funnel_key,
-        user_key,
-        event_ts,
-        node_step
-    from {{ ref('int_funnel_events') }}
-    where
-    {%- if affected_dates %}
-        event_date >= cast('{{ affected_dates[0] }}' as date)
-        and event_date <= cast('{{ last_read_date }}' as date)
-    {%- else %}
-        false
-    {%- endif %}
-
-),
-{% else %}
-    {#- Full build: every user-day and event. #}
-    user_days as (
-
-        select * from {{ ref('int_funnel_user_days') }}
-
-    ),
-
-    funnel_events as (
-
-        select
-            funnel_key,
-            user_key,
-            event_ts,
-            node_step
-        from {{ ref('int_funnel_events') }}
-
-    ),
-{% endif %}
 
 -- one row per user-day and node it reached, at the reported chain's time of that node
 reached as (

@@ -1,26 +1,12 @@
 {%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
 {%- set lookback_days = var('keynode__lookback_days') | int -%}
 {%- set max_steps = keynode_funnel_max_steps() -%}
-{#- A chain started on day d can use events up to d + 1 day + W: days read past the last affected date. -#}
-{%- set continuation_days = (window_minutes / 1440) | round(0, 'ceil') | int + 1 -%}
+{%- set continuation_days = keynode_funnel_continuation_days(window_minutes) -%}
 {%- set entry_columns = ['channel_group', 'platform', 'is_new_user', 'member_tier'] -%}
 {#- DuckDB replaces single user-days (delete+insert); Spark overwrites whole funnel_date partitions. -#}
 {%- set per_user_day = target.type != 'spark' -%}
-{#- rendered when the hook runs: `this` and the ref are the built relations -#}
-{%- set orphan_delete = ["{{ keynode_funnel_delete_orphan_user_days(this, ref('int_funnel_events')) }}"] -%}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=keynode_incremental_strategy(),
-        unique_key=(['funnel_key', 'user_key', 'funnel_date'] if per_user_day else 'funnel_date'),
-        partition_by=(['funnel_date'] if target.type == 'spark' else none),
-        file_format=('parquet' if target.type == 'spark' else none),
-        on_schema_change='append_new_columns',
-        pre_hook=keynode_funnel_session_settings(),
-        post_hook=[keynode_funnel_session_settings(reset=true)] + (orphan_delete if per_user_day else []),
-    )
-}}
+{{ config(**keynode_funnel_user_day_config()) }}
 
 -- depends_on: {{ ref('funnel_nodes') }}
 
@@ -35,23 +21,7 @@ source_watermark as (
 
 {% if is_incremental() %}
 {% if per_user_day %}
-{{ keynode_funnel_recent_events(
-    ref('int_funnel_events'), this, lookback_days, ['funnel_key', 'user_key', 'event_ts', 'event_date']
-) }},
-
--- a row can change the chains of its own user that start from date(ts - W) up to its own date: per
--- (funnel, user) the range of such start dates (recomputing an unchanged user-day inside it is harmless)
-affected_user_ranges as (
-
-    select
-        funnel_key,
-        user_key,
-        min(cast(event_ts - interval {{ window_minutes }} minute as date)) as first_date,
-        max(event_date) as last_date
-    from recent_events
-    group by funnel_key, user_key
-
-),
+{{ keynode_funnel_affected_user_ranges(ref('int_funnel_events'), this, lookback_days, window_minutes) }},
 
 {% else %}
 {#- The affected funnel dates (keynode_funnel_affected_dates: the chains that start from date(ts - W) up
@@ -59,10 +29,7 @@ affected_user_ranges as (
 {%- set affected_dates = keynode_funnel_affected_dates(
     ref('int_funnel_events'), this, lookback_days, window_minutes
 ) %}
-{%- set last_read_date = (
-    modules.datetime.date.fromisoformat(affected_dates[-1])
-    + modules.datetime.timedelta(days=continuation_days)
-).isoformat() if affected_dates else none %}
+{%- set last_read_date = keynode_funnel_read_until(affected_dates, window_minutes) %}
 {% endif %}
 -- the node-1 events of the affected user-days (DuckDB) or dates (Spark), and every event their chains
 -- can use
