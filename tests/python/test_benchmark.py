@@ -159,6 +159,23 @@ def test_limit_query_semantics(tmp_path):
     assert got == expected_counts()
 
 
+def test_limit_query_failure_is_recorded(tmp_path):
+    """The reference funnel query failing (here: events without device ids; at 100M events: out of
+    memory) is recorded in the result; the raw scan figures before it stay."""
+    folder = tmp_path / "raw" / "events" / "dt=2026-10-03"
+    folder.mkdir(parents=True)
+    (tmp_path / "duckdb_tmp").mkdir()
+    duckdb.sql(
+        "copy (select 'e1' as event_id, 'payment_success' as event_name, "
+        "'2026-10-03T10:00:00.000Z' as event_time) "
+        f"to '{(folder / 'part-0000.parquet').as_posix()}' (format parquet)"
+    )
+    out = limit.run_limit(tmp_path, argparse.Namespace(memory_limit="1GB", threads=1), W)
+    assert out["raw_events"] == 1 and out["scan_s"] >= 0
+    assert out["counts"] is None and out["limit_funnel_s"] is None
+    assert out["limit_error"].startswith("BinderException") and "device_id" in out["limit_error"]
+
+
 def test_chdb_query_semantics(tmp_path):
     chdb = pytest.importorskip("chdb")
     rows = [

@@ -41,7 +41,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,17 +85,28 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["funnel_layer_over_limit"] = funnel_s / lim["limit_funnel_s"] if lim["limit_funnel_s"] else None
     row["funnel_layer_over_scan"] = funnel_s / lim["scan_s"] if lim["scan_s"] else None
     ours_all = limit.our_counts(work / "bench.duckdb")
-    ours_purchase = {(d, s): v for (f, d, s), v in ours_all.items() if f == "purchase"}
-    limit_diff = limit.diff_counts(ours_purchase, lim["counts"])
-    row["limit_counts_equal"] = not limit_diff
-    row["limit_counts_diff"] = [list(map(str, d)) for d in limit_diff[:50]]
+    if lim["counts"] is None:
+        log(f"limit query failed, recorded: {lim['limit_error']}")
+        row.update(limit_error=lim["limit_error"], limit_counts_equal=None)
+    else:
+        ours_purchase = {(d, s): v for (f, d, s), v in ours_all.items() if f == "purchase"}
+        limit_diff = limit.diff_counts(ours_purchase, lim["counts"])
+        row["limit_counts_equal"] = not limit_diff
+        row["limit_counts_diff"] = [list(map(str, d)) for d in limit_diff[:50]]
 
+    ch = None
     if args.no_chdb or not peer.chdb_available():
         log("chdb not available: peer skipped (pip install -r requirements-bench.txt)")
         row.update(chdb_s=None, ours_over_chdb=None, chdb_counts_equal=None)
     else:
         log("peer: chdb windowFunnel on int_funnel_events")
-        ch = peer.run_chdb(work, work / "bench.duckdb", w)
+        try:
+            ch = peer.run_chdb(work, work / "bench.duckdb", w)
+        except Exception as exc:  # noqa: BLE001 - the peer's failure is a result, the increment still runs
+            ch = None
+            row.update(chdb_error=f"{type(exc).__name__}: {exc}".split("\n")[0], chdb_counts_equal=None)
+            log(f"chdb failed, recorded: {row['chdb_error']}")
+    if ch is not None:
         d = limit.diff_counts(ours_all, ch["counts"])
         row.update(chdb_export_s=ch["export_s"], chdb_s=ch["chdb_s"])
         row["ours_over_chdb"] = funnel_s / ch["chdb_s"] if ch["chdb_s"] else None
@@ -166,10 +176,10 @@ def run(args: argparse.Namespace) -> int:
         rows.append(row)
         try:
             bench_size(n, args, row)
-        except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
-            # a size that fails (e.g. out of disk for DuckDB's temp files) is a result too: record it and
-            # go on with the next size
-            row["error"] = str(exc)
+        except Exception as exc:  # noqa: BLE001
+            # a size that fails (out of disk for DuckDB's temp files, a query out of memory, ...) is a
+            # result too: record it and go on with the next size
+            row["error"] = str(exc) if isinstance(exc, RuntimeError) else f"{type(exc).__name__}: {exc}"
             print(f"[benchmark {row['size']}] FAILED: {exc}", file=sys.stderr, flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"machine": machine, "args": vars(args), "results": rows}, indent=2,

@@ -59,6 +59,8 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
     lines += [f"{r['size']} FAILED: {r['error']}" for r in rows if r.get("error")]
+    lines += [f"{r['size']} limit query failed: {r['limit_error']}" for r in rows if r.get("limit_error")]
+    lines += [f"{r['size']} chdb failed: {r['chdb_error']}" for r in rows if r.get("chdb_error")]
     lines.append(
         "temp peak MB: DuckDB spill files of the full build (its temp_directory, sampled every second)"
     )
