@@ -7,7 +7,9 @@
     `processed` is the calling model's relation (its processed_landed_date is the watermark).
 -#}
 {% macro keynode_funnel_affected_user_ranges(events, processed, lookback_days, window_minutes) -%}
-{{ keynode_funnel_recent_events(events, processed, lookback_days, ['funnel_key', 'user_key', 'event_ts', 'event_date']) }},
+{{ keynode_funnel_recent_events(
+    events, processed, lookback_days, ['funnel_key', 'user_key', 'event_ts', 'event_date']
+) }},
 
 affected_user_ranges as (
 

@@ -17,6 +17,7 @@
         'partition_by': (['funnel_date'] if target.type == 'spark' else none),
         'file_format': ('parquet' if target.type == 'spark' else none),
         'pre_hook': keynode_funnel_session_settings(),
-        'post_hook': [keynode_funnel_session_settings(reset=true)] + ([orphan_delete] if per_user_day else []),
+        'post_hook':
+            [keynode_funnel_session_settings(reset=true)] + ([orphan_delete] if per_user_day else []),
     }) }}
 {%- endmacro %}
