@@ -53,7 +53,9 @@
 
 with
 
-source as (
+-- inlined (keynode_inlined_cte): typed and candidate_ids each scan the batch's files; materialised, every
+-- raw row would first be copied to memory (and, at 100M events, to temp disk)
+source as {{ keynode_inlined_cte() }} (
 
     select * from {{ source('events', 'events') }}
     {% if is_incremental() %}
@@ -194,13 +196,26 @@ event_checked as {{ keynode_inlined_cte() }} (
 
 {% endif %}
 
+-- the event ids that come more than once in this batch, valid or not: a superset of repeated_ids that
+-- costs one column of the raw rows, so the checks below run only on these few ids' rows
+candidate_ids as (
+
+    select {{ keynode_clean_id('source.event_id') }} as event_id
+    from source
+    group by {{ keynode_clean_id('source.event_id') }}
+    having count(*) > 1
+
+),
+
 -- the event ids with more than one valid copy in this batch: only their rows need ordering (a window
 -- over every row would sort all event ids, and almost every id comes once)
 repeated_ids as (
 
     select event_id
     from event_checked
-    where quarantine_reason is null
+    where
+        quarantine_reason is null
+        and event_id in (select candidate_ids.event_id from candidate_ids)
     group by event_id
     having count(*) > 1
 
