@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
+from keynode.project import dbt_var
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -119,15 +120,16 @@ def _phases(
     """Splits the rows into what the first build sees and what arrives before the second (incremental) one.
 
     Held back for the second build: (a) rows landed after PHASE_1_LAST_LANDED; (b) a third of the rows
-    landed in the 3 days up to it (they arrive after the first run but carry an already-processed landing
-    date: only the lookback finds them); (c) half of the node >= 2 events in the first W minutes after
-    midnight of day 3, re-landed at the end (very late rows that change the *previous* day's chains).
+    landed in the keynode__lookback_days days up to it (they arrive after the first run but carry an
+    already-processed landing date: only the lookback finds them); (c) half of the node >= 2 events in
+    the first W minutes after midnight of day 3, re-landed at the end (very late rows that change the
+    *previous* day's chains).
     Day 1 is not affected, so the second build really is partial (checked in the fixture, which also
     checks that the touched dates are recomputed per user-day, not whole).
     """
     phase_1, phase_2 = [], []
     window = timedelta(minutes=WINDOW_MINUTES)
-    lookback_start = PHASE_1_LAST_LANDED - timedelta(days=3)
+    lookback_start = PHASE_1_LAST_LANDED - timedelta(days=int(dbt_var("keynode__lookback_days")))
     for event, landed in rows:
         day_start = datetime.combine(event.event_date, datetime.min.time())
         if (

@@ -28,9 +28,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import failures, make_warehouse
 from keynode.dbt import run_dbt
+from keynode.project import dbt_var
 
 INCREMENTAL_RUNS = 5
-LOOKBACK_DAYS = 3  # keynode__lookback_days
+LOOKBACK_DAYS = int(dbt_var("keynode__lookback_days"))
 
 # Run bookkeeping, not data: the landing date of the run that (re)wrote the row (the incremental
 # watermark of int_funnel_user_days). It differs between a replay and a rebuild by construction.

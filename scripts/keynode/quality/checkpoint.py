@@ -58,7 +58,7 @@ from keynode.quality.store import RESULTS_TABLE
 if TYPE_CHECKING:
     from keynode.quality.results import CheckResult
 
-DEFAULT_LATEST_DAYS = 3  # like keynode__lookback_days: the days incremental models may still change
+DEFAULT_LATEST_DAYS = 3  # the newest business days a daily run wrote (late events reach back a few days)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ rebuilds from scratch (``--full-refresh``) when it sees one, and says why; the r
 rebuild by construction:
 
 - a new or changed file in a landing-date folder older than the window (a late file put in an old ``dt``);
-- a landing-date folder dated after the newest one already built by more than the lookback (a ``dt`` in
-  the future moves the window past every ordinary day that follows: those days are then "old");
+- a landing-date folder dated after the newest one already built by more than the lookback while the
+  landing dates in between are not all there yet (a ``dt`` in the future moves the window past the
+  ordinary days still to come: they would be "old"); days that arrive together (a weekend delivered on
+  Monday) need no rebuild;
 - catalogue rows for SKUs whose events were quarantined as ``unknown_sku`` (a SKU catalogued after its
   first events: a rebuild stages those events).
 
@@ -67,6 +69,14 @@ def load(warehouse: Path) -> dict | None:
         return None
 
 
+def missing_landing_dates(now: dict, built_until: date, window_start: date) -> list[date]:
+    """The landing dates after ``built_until`` and before ``window_start`` (the next run's window start)
+    with no file of any entity in ``now``: the days that, arriving later, would be older than the window."""
+    present = {date.fromisoformat(f["dt"]) for f in now["files"].values()}
+    days = (built_until + timedelta(days=i) for i in range(1, (window_start - built_until).days))
+    return [d for d in days if d not in present]
+
+
 def decide(
     inventory: Inventory, previous: dict | None, lookback_days: int, unknown_skus: set[str] | None = None
 ) -> Decision:
@@ -96,10 +106,12 @@ def decide(
     if gone:
         reasons.append(f"{len(gone)} file(s) built before are gone: {', '.join(gone[:5])}")
     newest = max((date.fromisoformat(now["files"][rel]["dt"]) for rel in changed), default=built_until)
-    if newest > built_until + timedelta(days=max(lookback_days, 1)):
+    missing = missing_landing_dates(now, built_until, newest - timedelta(days=lookback_days))
+    if missing:
         reasons.append(
-            f"a landing date {newest} far after the newest built ({built_until}): the next "
-            "ordinary days would fall before the incremental window"
+            f"a landing date {newest} far after the newest built ({built_until}): {len(missing)} landing "
+            f"date(s) in between have not arrived (from {missing[0]}) and would fall before the incremental "
+            "window when they do"
         )
     new_skus = set(now["catalog_skus"]) - set(previous.get("catalog_skus", []))
     late = sorted(new_skus & (unknown_skus or set()))
