@@ -42,7 +42,9 @@ nodes as (
 ),
 
 {% if is_incremental() %}
-events as (
+-- inlined (keynode_inlined_cte): touched_user_days reads its recent rows, events_to_process those of the
+-- touched user-days; materialised, all history would be copied first (30M events: 7.6 s of an 8 s run)
+events as {{ keynode_inlined_cte() }} (
 
     select * from {{ ref('int_events_stitched') }}
 
