@@ -26,16 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from conftest import failures, make_warehouse
+from conftest import BOOKKEEPING_COLUMNS, failures, make_warehouse
 from keynode.dbt import run_dbt
 from keynode.project import dbt_var
 
 INCREMENTAL_RUNS = 5
 LOOKBACK_DAYS = int(dbt_var("keynode__lookback_days"))
-
-# Run bookkeeping, not data: the landing date of the run that (re)wrote the row (the incremental
-# watermark of int_funnel_user_days). It differs between a replay and a rebuild by construction.
-BOOKKEEPING_COLUMNS = {"processed_landed_date"}
 
 
 def landing_days(raw: Path) -> list[str]:
