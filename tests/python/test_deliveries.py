@@ -18,8 +18,9 @@ def inventory(root, days: list[str]) -> Inventory:
     inv = Inventory(root)
     for day in days:
         path = root / "events" / f"dt={day}" / "part-0000.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"events of " + day.encode())
+        if not path.exists():  # a file already written stays untouched (rewritten, it would be a re-delivery)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"events of " + day.encode())
         inv.files.append(RawFile("events", date.fromisoformat(day), path, 1))
     return inv
 
@@ -36,8 +37,8 @@ def test_a_weekend_delivered_on_monday_stays_incremental(tmp_path):
 
 
 def test_a_jump_over_days_still_to_come_rebuilds(tmp_path):
-    # only Monday 10-19 lands: 10-17 and 10-18 are before the next window start (10-18 with lookback 1:
-    # only 10-17; with lookback 0: both) and would arrive old
+    # only Monday 10-19 lands: with lookback 1 the next window starts at 10-18, so of the missing 10-17
+    # and 10-18 only 10-17 would arrive old (with a window start of 10-19, both would)
     decision = decide(tmp_path, ["2026-10-15", "2026-10-16"], ["2026-10-19"], 1)
     assert decision.full_refresh
     assert decision.reasons == [
