@@ -7,12 +7,7 @@
 
 with
 
-{% for e in entities %}
-    {{ e.entity }} as (
-
-        select
-            '{{ e.source }}' as source_name,
-            '{{ e.entity }}' as entity,
+{% call(e) keynode_per_entity_union(entities) %}
             raw_file,
             raw_row_number,
             landed_date,
@@ -21,15 +16,7 @@ with
             {{ keynode_json_object(e.columns) }} as raw_record
         from {{ ref(e.base) }}
         where quarantine_reason is not null
-
-    ),
-
-{% endfor %}
-unioned as (
-
-    {{ keynode_union_ctes(entities | map(attribute='entity') | list) }}
-
-),
+{% endcall %},
 
 final as (
 

@@ -17,19 +17,9 @@
 
 with
 
-{% for e in entities %}
-    {{ e.entity }} as (
-
-        select
-            '{{ e.source }}' as source_name,
-            '{{ e.entity }}' as entity,
-            {% if e.entity in file_counts -%}
-                cast({{ file_counts[e.entity] | int }} as bigint) as raw_rows,
-                'parquet_footers' as raw_rows_counted_by,
-            {%- else -%}
-                (select count(*) from {{ source(e.source, e.entity) }}) as raw_rows,
-                'reader' as raw_rows_counted_by,
-            {%- endif %}
+{% call(e) keynode_per_entity_union(entities) %}
+            cast({{ file_counts[e.entity] | int if e.entity in file_counts else 'null' }} as bigint)
+                as footer_rows,
             (select count(*) from {{ source(e.source, e.entity) }}) as rows_read,
             (select count(*) from {{ ref(e.staged) }}) as valid_rows,
             (
@@ -42,13 +32,16 @@ with
             ) as duplicate_rows,
             cast({{ max_share.get(e.entity, max_share['default']) }} as double) as max_quarantine_share,
             cast({{ min_valid.get(e.entity, min_valid['default']) }} as bigint) as min_valid_rows
+{% endcall %},
 
-    ),
+counted as (
 
-{% endfor %}
-unioned as (
-
-    {{ keynode_union_ctes(entities | map(attribute='entity') | list) }}
+    select
+        *,
+        -- footer_rows is NULL where the preflight of `keynode run` did not count the entity's files
+        coalesce(footer_rows, rows_read) as raw_rows,
+        case when footer_rows is null then 'reader' else 'parquet_footers' end as raw_rows_counted_by
+    from unioned
 
 ),
 
@@ -77,12 +70,12 @@ top_reasons as (
 shares as (
 
     select
-        unioned.*,
+        counted.*,
         top_reasons.reason_code as top_quarantine_reason,
-        {{ keynode_share('unioned.quarantined_rows', 'unioned.raw_rows') }} as quarantine_share
-    from unioned
+        {{ keynode_share('counted.quarantined_rows', 'counted.raw_rows') }} as quarantine_share
+    from counted
     left join top_reasons
-        on unioned.entity = top_reasons.entity and top_reasons.reason_rank = 1
+        on counted.entity = top_reasons.entity and top_reasons.reason_rank = 1
 
 ),
 
