@@ -12,12 +12,7 @@
     at the same millisecond and node is the reaching one, not a move), searched from that key + 1, per
     compact user number (an integer sorts far cheaper than two strings).
 -#}
-{%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
-{%- set lookback_days = var('keynode__lookback_days') | int -%}
-{%- set max_steps = keynode_funnel_max_steps() -%}
-{%- set continuation_days = keynode_funnel_continuation_days(window_minutes) -%}
-{#- DuckDB replaces single user-days (delete+insert); Spark overwrites whole funnel_date partitions. -#}
-{%- set per_user_day = target.type != 'spark' -%}
+{%- set funnel = keynode_funnel_user_day_settings() -%}
 
 {{ config(**keynode_funnel_user_day_config()) }}
 
@@ -39,22 +34,24 @@ nodes as (
 
 ),
 
-{% if is_incremental() and per_user_day %}
-{{ keynode_funnel_affected_user_ranges(ref('int_funnel_events'), this, lookback_days, window_minutes) }},
+{% if is_incremental() and funnel.per_user_day %}
+{{ keynode_funnel_affected_user_ranges(
+    ref('int_funnel_events'), this, funnel.lookback_days, funnel.window_minutes
+) }},
 
 {% elif is_incremental() %}
 {#- Spark: the affected funnel dates of int_funnel_user_days (keynode_funnel_affected_dates), whole. -#}
 {%- set affected_dates = keynode_funnel_affected_dates(
-    ref('int_funnel_events'), this, lookback_days, window_minutes
+    ref('int_funnel_events'), this, funnel.lookback_days, funnel.window_minutes
 ) %}
-{%- set read_until = keynode_funnel_read_until(affected_dates, window_minutes) %}
+{%- set read_until = keynode_funnel_read_until(affected_dates, funnel.window_minutes) %}
 {% endif %}
 -- the user-days to (re)compute: all (full build), the affected user-days (DuckDB) or dates (Spark)
 user_days as (
 
     select user_days.*
     from {{ ref('int_funnel_user_days') }} as user_days
-    {%- if is_incremental() and per_user_day %}
+    {%- if is_incremental() and funnel.per_user_day %}
     inner join affected_user_ranges
         on
             user_days.funnel_key = affected_user_ranges.funnel_key
@@ -86,7 +83,7 @@ funnel_events as (
         funnel_events.event_ts,
         funnel_events.node_step
     from {{ ref('int_funnel_events') }} as funnel_events
-    {%- if is_incremental() and per_user_day %}
+    {%- if is_incremental() and funnel.per_user_day %}
     inner join affected_user_ranges
         on
             funnel_events.funnel_key = affected_user_ranges.funnel_key
@@ -94,7 +91,7 @@ funnel_events as (
     where
         funnel_events.event_date >= affected_user_ranges.first_date
         and funnel_events.event_date
-        <= {{ dbt.dateadd('day', continuation_days, 'affected_user_ranges.last_date') }}
+        <= {{ dbt.dateadd('day', funnel.continuation_days, 'affected_user_ranges.last_date') }}
     {%- elif is_incremental() %}
     where
         {%- if affected_dates %}
@@ -116,11 +113,11 @@ reached as (
         user_days.user_key,
         nodes.node_step,
         case nodes.node_step
-            {%- for step in range(1, max_steps + 1) %}
+            {%- for step in range(1, funnel.max_steps + 1) %}
                 when {{ step }} then user_days.step_{{ '%02d' | format(step) }}_reached_at
             {%- endfor %}
         end as reached_at,
-        user_days.step_01_reached_at + interval {{ window_minutes }} minute as window_end_at
+        user_days.step_01_reached_at + interval {{ funnel.window_minutes }} minute as window_end_at
     from user_days
     inner join nodes
         on user_days.funnel_key = nodes.funnel_key and user_days.max_step_reached >= nodes.node_step

@@ -1,10 +1,5 @@
-{%- set window_minutes = var('keynode__conversion_window_minutes') | int -%}
-{%- set lookback_days = var('keynode__lookback_days') | int -%}
-{%- set max_steps = keynode_funnel_max_steps() -%}
-{%- set continuation_days = keynode_funnel_continuation_days(window_minutes) -%}
+{%- set funnel = keynode_funnel_user_day_settings() -%}
 {%- set entry_columns = ['channel_group', 'platform', 'is_new_user', 'member_tier'] -%}
-{#- DuckDB replaces single user-days (delete+insert); Spark overwrites whole funnel_date partitions. -#}
-{%- set per_user_day = target.type != 'spark' -%}
 
 {{ config(**keynode_funnel_user_day_config()) }}
 
@@ -20,16 +15,18 @@ source_watermark as (
 ),
 
 {% if is_incremental() %}
-{% if per_user_day %}
-{{ keynode_funnel_affected_user_ranges(ref('int_funnel_events'), this, lookback_days, window_minutes) }},
+{% if funnel.per_user_day %}
+{{ keynode_funnel_affected_user_ranges(
+    ref('int_funnel_events'), this, funnel.lookback_days, funnel.window_minutes
+) }},
 
 {% else %}
 {#- The affected funnel dates (keynode_funnel_affected_dates: the chains that start from date(ts - W) up
     to the date of a recent row) are looked up first and read here as literals. -#}
 {%- set affected_dates = keynode_funnel_affected_dates(
-    ref('int_funnel_events'), this, lookback_days, window_minutes
+    ref('int_funnel_events'), this, funnel.lookback_days, funnel.window_minutes
 ) %}
-{%- set last_read_date = keynode_funnel_read_until(affected_dates, window_minutes) %}
+{%- set last_read_date = keynode_funnel_read_until(affected_dates, funnel.window_minutes) %}
 {% endif %}
 -- the node-1 events of the affected user-days (DuckDB) or dates (Spark), and every event their chains
 -- can use
@@ -46,7 +43,7 @@ funnel_events as (
             funnel_events.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('int_funnel_events') }} as funnel_events
-    {%- if per_user_day %}
+    {%- if funnel.per_user_day %}
     inner join affected_user_ranges
         on
             funnel_events.funnel_key = affected_user_ranges.funnel_key
@@ -56,9 +53,9 @@ funnel_events as (
         and (
             (funnel_events.node_step = 1 and funnel_events.event_date <= affected_user_ranges.last_date)
             or (
-                funnel_events.node_step between 2 and {{ max_steps }}
+                funnel_events.node_step between 2 and {{ funnel.max_steps }}
                 and funnel_events.event_date
-                <= {{ dbt.dateadd('day', continuation_days, 'affected_user_ranges.last_date') }}
+                <= {{ dbt.dateadd('day', funnel.continuation_days, 'affected_user_ranges.last_date') }}
             )
         )
     {%- elif affected_dates %}
@@ -72,7 +69,7 @@ funnel_events as (
             )
         )
         or (
-            funnel_events.node_step between 2 and {{ max_steps }}
+            funnel_events.node_step between 2 and {{ funnel.max_steps }}
             and funnel_events.event_date >= cast('{{ affected_dates[0] }}' as date)
             and funnel_events.event_date <= cast('{{ last_read_date }}' as date)
         )
@@ -82,10 +79,12 @@ funnel_events as (
 
 ),
 
-    {{ keynode_window_funnel('funnel_events', window_minutes, max_steps, entry_columns) }}
+    {{ keynode_window_funnel('funnel_events', funnel.window_minutes, funnel.max_steps, entry_columns) }}
 {%- else %}
     {#- Full build: read the relation itself (a CTE read 17 times would be materialized first). #}
-    {{ keynode_window_funnel(ref('int_funnel_events'), window_minutes, max_steps, entry_columns) }}
+    {{ keynode_window_funnel(
+        ref('int_funnel_events'), funnel.window_minutes, funnel.max_steps, entry_columns
+    ) }}
 {%- endif %}
 
 final as (
@@ -99,7 +98,7 @@ final as (
             funnel_user_days.{{ column }},
         {%- endfor %}
         funnel_user_days.entry_event_id,
-        {%- for step in range(1, max_steps + 1) %}
+        {%- for step in range(1, funnel.max_steps + 1) %}
             funnel_user_days.step_{{ '%02d' | format(step) }}_reached_at,
         {%- endfor %}
         source_watermark.processed_landed_date
