@@ -44,14 +44,9 @@ source_watermark as (
 -- from `reach` before the earliest of them on; carts whose window has completed since are new rows.
 recompute_users as (
 
-    select
-        user_key,
-        min(event_ts) - interval {{ reach_minutes }} minute as recompute_from
-    from {{ ref('int_events_stitched') }}
-    where
-        effective_landed_date
-        >= coalesce({{ keynode_lookback_start('processed_landed_date') }}, cast('0001-01-01' as date))
-    group by user_key
+    {{ keynode_behaviour_users_to_recompute(
+        ref('int_events_stitched'), reach_minutes, 'processed_landed_date'
+    ) }}
 
 ),
 {% endif %}

@@ -25,12 +25,7 @@ with
 -- end (is_window_complete false) changes as the data grows.
 touched_users as (
 
-    select
-        user_key,
-        min(event_ts) - interval {{ window_minutes }} minute as recompute_from
-    from {{ ref('int_events_stitched') }}
-    where effective_landed_date >= {{ keynode_lookback_start('landed_date') }}
-    group by user_key
+    {{ keynode_behaviour_users_to_recompute(ref('int_events_stitched'), window_minutes, 'landed_date') }}
 
     union all
 
