@@ -84,16 +84,19 @@ class EventTable:
         value1 = np.zeros(len(rows), np.int16)
         value2 = np.zeros(len(rows), np.int16)
         version = VERSION_VALUES_AT + population.version[device]
-        at = kind == PROPERTY_KIND_CODE["entry"]
-        value1[at], value2[at] = TIER_VALUES_AT + tier[at], version[at]
-        at = kind == PROPERTY_KIND_CODE["pv"]
-        value1[at], value2[at] = VARIANT_VALUES_AT + population.variant[device[at]], version[at]
-        at = kind == PROPERTY_KIND_CODE["first_open"]
-        value1[at] = version[at]
-        at = kind == PROPERTY_KIND_CODE["kfu"]
-        value1[at] = FEATURE_VALUES_AT + np.maximum(plan.kfu[session[at]], 0)
-        at = kind == PROPERTY_KIND_CODE["coupon"]
-        value1[at] = COUPON_VALUES_AT + np.maximum(plan.coupon[session[at]], 0)
+        of_kind = kind == PROPERTY_KIND_CODE["entry"]
+        value1[of_kind], value2[of_kind] = TIER_VALUES_AT + tier[of_kind], version[of_kind]
+        of_kind = kind == PROPERTY_KIND_CODE["pv"]
+        value1[of_kind], value2[of_kind] = (
+            VARIANT_VALUES_AT + population.variant[device[of_kind]],
+            version[of_kind],
+        )
+        of_kind = kind == PROPERTY_KIND_CODE["first_open"]
+        value1[of_kind] = version[of_kind]
+        of_kind = kind == PROPERTY_KIND_CODE["kfu"]
+        value1[of_kind] = FEATURE_VALUES_AT + np.maximum(plan.kfu[session[of_kind]], 0)
+        of_kind = kind == PROPERTY_KIND_CODE["coupon"]
+        value1[of_kind] = COUPON_VALUES_AT + np.maximum(plan.coupon[session[of_kind]], 0)
         is_order = kind == PROPERTY_KIND_CODE["order"]
         properties = build_properties(kind, value1, value2, is_order, session_order[session[is_order]])
         is_product = self.is_product_event[event] & (sku >= 0)

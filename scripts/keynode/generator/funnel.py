@@ -41,35 +41,37 @@ def walk_depth(
     promo: bool,
     step_factor: np.ndarray | None = None,
     forced_min: np.ndarray | None = None,
-    p7_base: np.ndarray | None = None,
+    add_to_cart_p: np.ndarray | None = None,
 ) -> np.ndarray:
     """Node reached by each session (1..17): a Bernoulli draw per step, loop over the 16 steps.
 
     Modifiers: paid landings bounce more (step 2); slow-page devices and the experiment variant scale
-    step 7 (add to cart) multiplicatively, from ``p7_base`` where given (high-intent visitors); an
+    step 7 (add to cart) multiplicatively, from ``add_to_cart_p`` where given (high-intent visitors); an
     out-of-stock main SKU blocks step 7; promotion days lift checkout start; the ``conversion_drop``
-    faults scale a step by ``step_factor[k]``. ``forced_min`` walks sessions to at least that node.
+    faults scale step k by ``step_factor[k]``. ``forced_min`` walks sessions to at least that node.
     """
     depth = np.ones(n, np.int8)
     alive = np.ones(n, bool)
-    u = rng.random((n, 16))
-    for k in range(2, 18):
-        p = np.full(n, STEP_P[k])
-        if k == 2:
-            p[paid] = 0.72
-        elif k == 7:
-            if p7_base is not None:
-                p = p7_base
-            p = p * np.where(slow, SLOW_ATC_FACTOR, 1.0) * np.where(treat, 1 + TREATMENT_ATC_LIFT, 1.0)
-            p[main_oos] = 0.0
-        elif k == 9 and promo:
-            p = p * 1.08
-        if step_factor is not None and step_factor[k] != 1.0:
-            p = p * step_factor[k]
-        ok = u[:, k - 2] < p
+    draws = rng.random((n, 16))
+    for step in range(2, 18):
+        step_p = np.full(n, STEP_P[step])
+        if step == 2:
+            step_p[paid] = 0.72
+        elif step == 7:
+            if add_to_cart_p is not None:
+                step_p = add_to_cart_p
+            step_p = (
+                step_p * np.where(slow, SLOW_ATC_FACTOR, 1.0) * np.where(treat, 1 + TREATMENT_ATC_LIFT, 1.0)
+            )
+            step_p[main_oos] = 0.0
+        elif step == 9 and promo:
+            step_p = step_p * 1.08
+        if step_factor is not None and step_factor[step] != 1.0:
+            step_p = step_p * step_factor[step]
+        passes = draws[:, step - 2] < step_p
         if forced_min is not None:
-            ok |= (forced_min >= k) & ~(main_oos & (k == 7))
-        alive &= ok
+            passes |= (forced_min >= step) & ~(main_oos & (step == 7))
+        alive &= passes
         depth += alive
     return depth
 
@@ -93,11 +95,13 @@ def stock_cap(plan: Plan, avail: np.ndarray) -> np.ndarray:
     qty = [cols["qty"][sess[0]].astype(np.int64)]
     slot = [np.zeros(len(sess[0]), np.int64)]
     for j in range(N_EXTRA_ITEMS):
-        s = np.flatnonzero(carting & (cols["n_extra"] > j) & cols["extra_ok"][:, j])
-        sess.append(s)
-        skus.append(cols["extra"][s, j])
-        qty.append(np.where(cols["remove"][s] == j, 0, cols["extra_qty"][s, j]).astype(np.int64))
-        slot.append(np.full(len(s), j + 1))
+        with_item = np.flatnonzero(carting & (cols["n_extra"] > j) & cols["extra_ok"][:, j])
+        sess.append(with_item)
+        skus.append(cols["extra"][with_item, j])
+        qty.append(
+            np.where(cols["remove"][with_item] == j, 0, cols["extra_qty"][with_item, j]).astype(np.int64)
+        )
+        slot.append(np.full(len(with_item), j + 1))
     sess, skus, qty, slot = (np.concatenate(a) for a in (sess, skus, qty, slot))
     paid = cols["depth"][sess] >= 17
     bought = np.where(paid, qty, 0)

@@ -104,16 +104,18 @@ class Inventory:
         arrive = self.po_received == d
         if not arrive.any():
             return None
-        s, w, q = self.po_sku[arrive], self.po_wh[arrive], self.po_qty[arrive]
-        np.add.at(self.on_hand, (s, w), q)
-        np.add.at(self.inbound, (s, w), -q)
+        skus, warehouses, quantity = self.po_sku[arrive], self.po_wh[arrive], self.po_qty[arrive]
+        np.add.at(self.on_hand, (skus, warehouses), quantity)
+        np.add.at(self.inbound, (skus, warehouses), -quantity)
         rng = rng_for(self.seed, 40, d)
-        upd = (self.start_day + d) * MS_PER_DAY + 7 * MS_PER_HOUR + rng.integers(0, 4 * MS_PER_HOUR, len(s))
-        tbl = self._po_table(np.flatnonzero(arrive), "received", upd, rng)
+        received_at = (
+            (self.start_day + d) * MS_PER_DAY + 7 * MS_PER_HOUR + rng.integers(0, 4 * MS_PER_HOUR, len(skus))
+        )
+        received = self._po_table(np.flatnonzero(arrive), "received", received_at, rng)
         keep = ~arrive
         for name in ("po_sku", "po_wh", "po_qty", "po_num", "po_ordered", "po_expected", "po_received"):
             setattr(self, name, getattr(self, name)[keep])
-        return tbl
+        return received
 
     def available(self) -> np.ndarray:
         """Units that can still be sold per SKU (all warehouses)."""
@@ -124,62 +126,76 @@ class Inventory:
         free = self.on_hand - self.reserved
         units = np.minimum(units, free.sum(axis=1))
         alloc = np.minimum(np.floor(units[:, None] * self.share).astype(np.int64), free)
-        rem = units - alloc.sum(axis=1)
-        for w in np.argsort(-REGION_P):
-            take = np.minimum(rem, free[:, w] - alloc[:, w])
-            alloc[:, w] += take
-            rem -= take
+        unallocated = units - alloc.sum(axis=1)
+        for warehouse in np.argsort(-REGION_P):
+            take = np.minimum(unallocated, free[:, warehouse] - alloc[:, warehouse])
+            alloc[:, warehouse] += take
+            unallocated -= take
         self.reserved += alloc
         self.ema = 0.8 * self.ema + 0.2 * alloc / self.day_mult[len(self.sold_hist)]
         self.sold_hist.append(alloc.sum(axis=1))
 
-    def _campaign_stock(self, d: int, rng, tbl: pa.Table | None) -> pa.Table | None:
+    def _campaign_stock(self, d: int, rng, ordered: pa.Table | None) -> pa.Table | None:
         """Expedited stock for the surge SKUs' campaign: ordered the evening before the surge, it
         arrives that morning and tops the position up to SURGE_STOCK_WEEKS x the last 7 days' sales;
         no further orders until the SKU runs out (it then sells out a few days into the surge)."""
-        s = self.surge
-        hist = np.array(self.sold_hist[-7:])[:, s] if self.sold_hist else np.zeros((1, len(s)))
+        surge = self.surge
+        hist = np.array(self.sold_hist[-7:])[:, surge] if self.sold_hist else np.zeros((1, len(surge)))
         week = np.maximum(hist.sum(axis=0), 3)
-        pos = (self.on_hand[s] - self.reserved[s] + self.inbound[s]).sum(axis=1)
-        qty_tot = np.maximum(np.ceil(SURGE_STOCK_WEEKS * week - pos), 0).astype(np.int64)
-        self.hold[s] = True
+        position = (self.on_hand[surge] - self.reserved[surge] + self.inbound[surge]).sum(axis=1)
+        qty_tot = np.maximum(np.ceil(SURGE_STOCK_WEEKS * week - position), 0).astype(np.int64)
+        self.hold[surge] = True
         alloc = np.floor(qty_tot[:, None] * REGION_P).astype(np.int64)
         alloc[:, 0] += qty_tot - alloc.sum(axis=1)
-        si, wi = np.nonzero(alloc > 0)
-        if len(si) == 0:
-            return tbl
-        skus, qty = s[si], alloc[si, wi]
-        num = self.next_po + np.arange(len(si))
-        self.next_po += len(si)
-        base = len(self.po_sku)
-        self.po_sku = np.concatenate([self.po_sku, skus])
-        self.po_wh = np.concatenate([self.po_wh, wi])
-        self.po_qty = np.concatenate([self.po_qty, qty])
-        self.po_num = np.concatenate([self.po_num, num])
-        self.po_ordered = np.concatenate([self.po_ordered, np.full(len(si), d)])
-        self.po_expected = np.concatenate([self.po_expected, np.full(len(si), d + 1)])
-        self.po_received = np.concatenate([self.po_received, np.full(len(si), d + 1)])
-        np.add.at(self.inbound, (skus, wi), qty)
-        upd = (
-            (self.start_day + d) * MS_PER_DAY
-            + 21 * MS_PER_HOUR
-            + rng.integers(0, 30 * MS_PER_MINUTE, len(si))
+        sku_rows, warehouses = np.nonzero(alloc > 0)
+        if len(sku_rows) == 0:
+            return ordered
+        n = len(sku_rows)
+        first = self._add_orders(
+            d, surge[sku_rows], warehouses, alloc[sku_rows, warehouses], np.full(n, d + 1), np.full(n, d + 1)
         )
-        extra = self._po_table(base + np.arange(len(si)), "ordered", upd, rng)
-        return extra if tbl is None else pa.concat_tables([tbl, extra])
+        ordered_at = (
+            (self.start_day + d) * MS_PER_DAY + 21 * MS_PER_HOUR + rng.integers(0, 30 * MS_PER_MINUTE, n)
+        )
+        campaign = self._po_table(first + np.arange(n), "ordered", ordered_at, rng)
+        return campaign if ordered is None else pa.concat_tables([ordered, campaign])
+
+    def _add_orders(
+        self,
+        d: int,
+        skus: np.ndarray,
+        warehouses: np.ndarray,
+        quantity: np.ndarray,
+        expected_day: np.ndarray,
+        received_day: np.ndarray,
+    ) -> int:
+        """Appends purchase orders placed on day ``d`` (one per SKU and warehouse) to the open ones and
+        counts them inbound; returns the index of the first new row."""
+        first = len(self.po_sku)
+        n = len(skus)
+        self.po_sku = np.concatenate([self.po_sku, skus])
+        self.po_wh = np.concatenate([self.po_wh, warehouses])
+        self.po_qty = np.concatenate([self.po_qty, quantity])
+        self.po_num = np.concatenate([self.po_num, self.next_po + np.arange(n)])
+        self.next_po += n
+        self.po_ordered = np.concatenate([self.po_ordered, np.full(n, d)])
+        self.po_expected = np.concatenate([self.po_expected, expected_day])
+        self.po_received = np.concatenate([self.po_received, received_day])
+        np.add.at(self.inbound, (skus, warehouses), quantity)
+        return first
 
     def evening(self, d: int, hold_release: np.ndarray) -> tuple[pa.Table | None, pa.Table]:
         """Place replenishment orders and take the end-of-day snapshot (``ordered`` rows, snapshot)."""
         rng = rng_for(self.seed, 41, d)
         day = self.start_day + d
         avail = self.on_hand - self.reserved
-        tot = avail.sum(axis=1)
+        total_available = avail.sum(axis=1)
         listed = self.catalog.listed
         self.sku_days += int(listed.sum())
-        self.stockout_days += int((listed & (tot <= 0)).sum())
+        self.stockout_days += int((listed & (total_available <= 0)).sum())
         if self.surge_start is not None and d >= self.surge_start:
-            for s in self.surge[tot[self.surge] <= 0]:
-                self.first_stockout.setdefault(int(s), d)
+            for sku in self.surge[total_available[self.surge] <= 0]:
+                self.first_stockout.setdefault(int(sku), d)
         if self.surge_start is not None and d < self.surge_start:
             hold_release = np.zeros_like(hold_release)
         released = self.hold & hold_release
@@ -191,30 +207,19 @@ class Inventory:
         cycle_f = cm[d + 15 + self.lead] - cm[d + 1 + self.lead]
         rop = np.ceil(rate * (lead_f * self.safety)[:, None])
         target = rop + np.ceil(rate * cycle_f[:, None])
-        pos = avail + self.inbound
-        need = (pos < rop) & (self.share > 0) & ~self.hold[:, None] & listed[:, None]
-        s, w = np.nonzero(need)
-        tbl = None
-        if len(s):
-            qty = np.maximum(target[s, w] - pos[s, w], 1).astype(np.int64)
-            num = self.next_po + np.arange(len(s))
-            self.next_po += len(s)
-            exp_day = d + self.lead[s]
-            rec_day = exp_day + rng.choice([-1, 0, 0, 0, 1, 2], len(s))
-            rec_day = np.maximum(rec_day, d + 1)
-            base = len(self.po_sku)
-            self.po_sku = np.concatenate([self.po_sku, s])
-            self.po_wh = np.concatenate([self.po_wh, w])
-            self.po_qty = np.concatenate([self.po_qty, qty])
-            self.po_num = np.concatenate([self.po_num, num])
-            self.po_ordered = np.concatenate([self.po_ordered, np.full(len(s), d)])
-            self.po_expected = np.concatenate([self.po_expected, exp_day])
-            self.po_received = np.concatenate([self.po_received, rec_day])
-            np.add.at(self.inbound, (s, w), qty)
-            upd = day * MS_PER_DAY + 22 * MS_PER_HOUR + rng.integers(0, 90 * MS_PER_MINUTE, len(s))
-            tbl = self._po_table(base + np.arange(len(s)), "ordered", upd, rng)
+        position = avail + self.inbound
+        need = (position < rop) & (self.share > 0) & ~self.hold[:, None] & listed[:, None]
+        skus, warehouses = np.nonzero(need)
+        ordered = None
+        if len(skus):
+            quantity = np.maximum(target[skus, warehouses] - position[skus, warehouses], 1).astype(np.int64)
+            expected_day = d + self.lead[skus]
+            received_day = np.maximum(expected_day + rng.choice([-1, 0, 0, 0, 1, 2], len(skus)), d + 1)
+            first = self._add_orders(d, skus, warehouses, quantity, expected_day, received_day)
+            ordered_at = day * MS_PER_DAY + 22 * MS_PER_HOUR + rng.integers(0, 90 * MS_PER_MINUTE, len(skus))
+            ordered = self._po_table(first + np.arange(len(skus)), "ordered", ordered_at, rng)
         if self.surge_start is not None and d == self.surge_start - 1:
-            tbl = self._campaign_stock(d, rng, tbl)
+            ordered = self._campaign_stock(d, rng, ordered)
         n = self.catalog.n
         snap_ing = (day + 1) * MS_PER_DAY + 30 * MS_PER_MINUTE + rng.integers(0, 40 * MS_PER_MINUTE, n * 3)
         snap = pa.table(
@@ -228,7 +233,7 @@ class Inventory:
                 "ingested_at": ts_ms(snap_ing),
             }
         )
-        return tbl, snap
+        return ordered, snap
 
     def _po_table(self, idx: np.ndarray, status: str, updated: np.ndarray, rng) -> pa.Table:
         """Replenishment change records (``ordered`` or ``received``) for PO rows ``idx``."""

@@ -136,7 +136,7 @@ class SessionPlanner:
             promo=day.is_promo,
             step_factor=day.step_factors,
             forced_min=np.where(viral, 6, 0),
-            p7_base=np.where(viral, VIRAL_ATC_P, STEP_P[7]),
+            add_to_cart_p=np.where(viral, VIRAL_ATC_P, STEP_P[7]),
         )
         return plan
 
