@@ -2,7 +2,8 @@
     The registry of node anomaly metrics: each metric is defined here once. fct_node_metrics_daily
     generates its rows from it, fct_node_anomalies reads the default direction, censoring and the
     source-completeness gate from it, and fct_node_alerts and int_anomaly_node_ladder_daily the
-    metrics that raise incidents. The doc block anomaly_metric_catalogue describes the same metrics
+    metrics that raise incidents; int_anomaly_metrics holds it as a table for Python (keynode
+    calibrate). The doc block anomaly_metric_catalogue describes the same metrics
     (tests/python/test_anomaly_metric_registry.py proves both list the same ones).
 
     Per metric:

@@ -81,3 +81,15 @@ def test_marts_produce_exactly_the_registry_metrics(generated_wh, registry):
     expected = {(m["name"], m["direction"] or default) for m in registry}
     assert applied <= expected
     assert {name for name, _ in applied} >= {"drop_off", "reach", "completeness", "bounce_rate"}
+    # the registry as a table (what keynode calibrate reads) holds the same definitions
+    flags = ("censorable", "needs_complete_source", "min_volume_applies", "alertable")
+    as_table = {
+        row[0]: row[1:]
+        for row in generated_wh.sql(
+            "select metric_name, metric_kind, default_direction, is_censorable, needs_complete_source, "
+            "min_volume_applies, is_alertable from int_anomaly_metrics"
+        )
+    }
+    assert as_table == {
+        m["name"]: (m["kind"], m["direction"] or default, *(m[f] for f in flags)) for m in registry
+    }

@@ -36,6 +36,7 @@ def _history(p: float = 0.5, n: int = 1000, seed: int = 3, node_step: int = 5) -
             "numerator": rng.binomial(n, p, DAYS).astype(float),
             "denominator": float(n),
             "is_promotion_day": False,
+            "direction": "drop",  # load_history: the registry's default (int_anomaly_metrics)
         }
     )
 
@@ -81,5 +82,33 @@ def test_calibration_prefers_the_rule_that_covers_the_history(tmp_path):
     assert len(table) == 1
     row = table.iloc[0]
     assert row.use_seasonality == "false" and row.expected_false_alarm_rate == 0.0
+    assert row.direction == "drop"
     assert row.detection_power == round(37 / 42, 4)
     assert row.calibration_method.endswith("Bonferroni family 1; confidence 0.95; dataset synthetic")
+
+
+def test_calibration_tests_the_direction_the_history_carries(tmp_path):
+    """The direction comes with the history (the registry's default, read by load_history), not from
+    a list in calibrate: an injected 30 % drop (day 20, in the manifest) is caught by a drop rule and
+    cannot be by a spike rule."""
+    args = parse_args(
+        calibrate,
+        ["--duckdb", str(tmp_path / "unused.duckdb"), "--training-days", "7", "--sensitivity", "2",
+         "--min-volume", "20", "--seasonality", "false"]
+    )  # fmt: skip
+    break_day = START + dt.timedelta(days=20)
+    manifest = {
+        "faults": [
+            {"fault": "conversion_drop", "funnel_key": "purchase", "node_step": 5, "dates": [str(break_day)]}
+        ]
+    }
+    rows = {}
+    for direction in ("drop", "spike"):
+        hist = _history()
+        hist["numerator"] = 500.0
+        hist.loc[hist.metric_date == break_day, "numerator"] = 350.0
+        hist["direction"] = direction
+        rows[direction] = calibrate.calibrate(hist, manifest, args).iloc[0]
+    assert {d: r.direction for d, r in rows.items()} == {"drop": "drop", "spike": "spike"}
+    assert all(r.calibration_method.startswith("manifest backtest") for r in rows.values())
+    assert (rows["drop"].detection_power, rows["spike"].detection_power) == (1.0, 0.0)

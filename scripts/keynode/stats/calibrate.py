@@ -46,13 +46,6 @@ from keynode.project import dbt_var
 from keynode.stats import anomaly as st
 
 DEFAULT_METRICS = ("step_conversion",)
-DIRECTION = {
-    "step_conversion": "drop",
-    "completeness": "drop",
-    "data_latency_rate": "spike",
-    "bounce_rate": "spike",
-    "drop_off": "spike",
-}
 COLUMNS = [
     "funnel_key",
     "node_step",
@@ -74,13 +67,17 @@ def load_history(duckdb_path: Path, metrics: list[str]) -> pd.DataFrame:
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         # only days the SQL scorer could score whatever the thresholds: not right-censored (chains still
-        # inside their conversion window at the end of the data) and the events source complete enough
-        # (dbt var keynode__anomaly_min_source_completeness), the same conditions as is_scorable in
-        # fct_node_anomalies
+        # inside their conversion window at the end of the data) and, for the metrics the registry says
+        # need it, the events source complete enough (dbt var keynode__anomaly_min_source_completeness):
+        # the same conditions as is_scorable in fct_node_anomalies. The direction is the registry's
+        # default (int_anomaly_metrics, the registry keynode_anomaly_metrics as a table).
         hist = con.execute(
-            "select funnel_key, node_step, metric_name, metric_date, numerator, denominator "
-            "from fct_node_anomalies where metric_name in (select unnest(?)) and not is_window_censored "
-            "and (metric_name in ('completeness', 'data_latency_rate') or source_completeness >= ?)",
+            "select a.funnel_key, a.node_step, a.metric_name, a.metric_date, a.numerator, a.denominator, "
+            "m.default_direction as direction "
+            "from fct_node_anomalies as a "
+            "inner join int_anomaly_metrics as m on a.metric_name = m.metric_name "
+            "where a.metric_name in (select unnest(?)) and not a.is_window_censored "
+            "and (not m.needs_complete_source or a.source_completeness >= ?)",
             [metrics, float(dbt_var("keynode__anomaly_min_source_completeness"))],
         ).df()
         promos = con.execute("select start_date, end_date from promotion_calendar").fetchall()
@@ -166,8 +163,10 @@ def calibrate(hist: pd.DataFrame, manifest: dict | None, args) -> pd.DataFrame:
     grid = list(itertools.product(args.training_days, args.sensitivity, args.min_volume, args.seasonality))
     rows = []
     today = dt.datetime.now(dt.UTC).date().isoformat()
+    passes = int(dbt_var("keynode__anomaly_passes"))
     for metric, mdf in hist.groupby("metric_name"):
         family = int(mdf.groupby("metric_date").size().median())
+        direction = str(mdf.direction.iloc[0])
         for (funnel_key, node_step), s in mdf.groupby(["funnel_key", "node_step"]):
             node_breaks = [brk[(funnel_key, int(node_step))]] if (funnel_key, int(node_step)) in brk else []
             results = []
@@ -177,10 +176,10 @@ def calibrate(hist: pd.DataFrame, manifest: dict | None, args) -> pd.DataFrame:
                     min_training_size=min(5, training_days),
                     sensitivity=sens,
                     min_volume=vol,
-                    direction=DIRECTION.get(metric, "drop"),
+                    direction=direction,
                     use_seasonality=seas,
                     sigma_floor=args.sigma_floor,
-                    passes=3,
+                    passes=passes,
                 )
                 r = backtest(
                     s, rule, family, args.confidence, busy, node_breaks, args.break_size, args.max_days
@@ -250,8 +249,18 @@ def configure(p: argparse.ArgumentParser) -> None:
         default=[False, True],
         help="true/false values to try",
     )
-    p.add_argument("--confidence", type=float, default=0.95, help="family confidence level (0.95 or 0.99)")
-    p.add_argument("--sigma-floor", type=float, default=0.01)
+    p.add_argument(
+        "--confidence",
+        type=float,
+        default=float(dbt_var("keynode__anomaly_confidence_level")),
+        help="family confidence level (default: dbt var keynode__anomaly_confidence_level)",
+    )
+    p.add_argument(
+        "--sigma-floor",
+        type=float,
+        default=float(dbt_var("keynode__anomaly_sigma_floor")),
+        help="smallest baseline standard deviation (default: dbt var keynode__anomaly_sigma_floor)",
+    )
     p.add_argument("--break-size", type=float, default=0.3, help="relative size of simulated breaks")
     p.add_argument("--max-false-alarm-rate", type=float, default=0.01, help="per scored node-day")
     p.add_argument(

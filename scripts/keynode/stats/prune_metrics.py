@@ -1,10 +1,10 @@
 """Prune the candidate node metrics to a shortlist that tracks the business outcome.
 
 Reads fct_node_metrics_daily and int_anomaly_daily_outcomes (read-only) from a built warehouse. For
-every candidate (funnel node x metric, one daily series; days whose events source is under 90%
-complete are left out) it computes the Pearson correlation with the
-outcome (daily paid orders by default, or GMV) and its p-value; candidates with too few days, no
-variance or a correlation that is not significant after Benjamini-Hochberg (q <= --alpha) are
+every candidate (funnel node x metric, one daily series; days whose events source is less complete
+than dbt var keynode__anomaly_min_source_completeness are left out) it computes the Pearson
+correlation with the outcome (daily paid orders by default, or GMV) and its p-value; candidates with
+too few days, no variance or a correlation that is not significant after Benjamini-Hochberg (q <= --alpha) are
 dropped. The survivors are taken in order of |r| with the outcome; one is dropped as redundant when
 its |r| with an already kept metric exceeds --redundancy (0.9). Writes
 
@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from keynode.paths import PROJECT_DIR
+from keynode.project import dbt_var
 from keynode.stats import anomaly as st
 
 
@@ -59,13 +60,19 @@ def load(duckdb_path: Path, outcome: str, exclude_promotions: bool = False) -> t
     return wide, y
 
 
-def prune(wide: pd.DataFrame, y: pd.Series, alpha: float, redundancy: float, min_days: int) -> pd.DataFrame:
-    # the data's days: those with an outcome and a (nearly) complete events source; a partial
-    # trailing day would drive every correlation
+def complete_days(wide: pd.DataFrame, y: pd.Series) -> pd.Index:
+    """The data's days: those with an outcome and an events source at least as complete as dbt var
+    keynode__anomaly_min_source_completeness (a partial trailing day would drive every correlation)."""
     days = wide.index.intersection(y.index)
     completeness = wide.loc[days, [c for c in wide.columns if c.endswith(":completeness")]]
     if not completeness.empty:
-        days = days[(completeness.max(axis=1) >= 0.9).to_numpy()]
+        minimum = float(dbt_var("keynode__anomaly_min_source_completeness"))
+        days = days[(completeness.max(axis=1) >= minimum).to_numpy()]
+    return days
+
+
+def prune(wide: pd.DataFrame, y: pd.Series, alpha: float, redundancy: float, min_days: int) -> pd.DataFrame:
+    days = complete_days(wide, y)
     wide, y = wide.loc[days], y.loc[days]
     rows = []
     for cand in wide.columns:
@@ -105,10 +112,7 @@ def heatmap(wide: pd.DataFrame, y: pd.Series, names: list[str], outcome: str, pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    days = wide.index.intersection(y.index)
-    completeness = wide.loc[days, [c for c in wide.columns if c.endswith(":completeness")]]
-    if not completeness.empty:
-        days = days[(completeness.max(axis=1) >= 0.9).to_numpy()]
+    days = complete_days(wide, y)
     frame = wide.loc[days, names].copy()
     frame[outcome] = y.loc[days]
     corr = frame.corr()
