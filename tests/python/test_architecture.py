@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from keynode import cli
+from keynode.loaders import command as loaders_command
 from keynode.paths import PROJECT_DIR
 
 PACKAGE = PROJECT_DIR / "scripts" / "keynode"
@@ -109,9 +110,15 @@ def test_boundary_check_catches_an_upward_import(tmp_path):
     assert area_of("keynode.generator.run") not in ALLOWED["loaders"]
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def python_files() -> list[Path]:
+    """The package's modules and the test suite's."""
+    tests = sorted((PROJECT_DIR / "tests").rglob("*.py"))
+    return modules() + [p for p in tests if "__pycache__" not in p.parts]
+
+
+@pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(PROJECT_DIR)))
 def test_modules_stay_readable_in_one_sitting(path: Path):
-    rel = str(path.relative_to(PACKAGE))
+    rel = str(path.relative_to(PROJECT_DIR))
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{rel} has {lines} lines (> {MAX_MODULE_LINES})"
 
@@ -135,10 +142,12 @@ def test_keynode_help_lists_every_command():
         assert command.name in out
 
 
-@pytest.mark.parametrize("command", [c.name for c in cli.COMMANDS])
+@pytest.mark.parametrize(
+    "command", [c.name for c in cli.COMMANDS] + [f"load {loader}" for loader in loaders_command.LOADERS]
+)
 def test_every_command_has_help_with_examples(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main([command, "--help"])
+        cli.main([*command.split(), "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert f"usage: keynode {command}" in out

@@ -34,12 +34,22 @@ LOADERS = {
     "uci": "keynode.loaders.uci",
 }
 
+#: the Examples lines of this docstring; each loader's --help shows those of its own name
+EXAMPLES = [line.strip() for line in __doc__.split("Examples:", 1)[1].splitlines() if line.strip()]
+
 
 def configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="loader", metavar="<loader>", required=True)
     for name, module_name in LOADERS.items():
         module = importlib.import_module(module_name)
-        lp = sub.add_parser(name, help=module.SUMMARY.split(" into ")[0], description=module.SUMMARY)
+        examples = [line for line in EXAMPLES if line.startswith(f"keynode load {name} ")]
+        lp = sub.add_parser(
+            name,
+            help=module.SUMMARY.split(" into ")[0],
+            description=module.SUMMARY,
+            epilog="Examples:\n" + "\n".join(f"  {line}" for line in examples),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         lp.add_argument("--input", type=Path, default=module.DEFAULT_INPUT, help=module.INPUT_HELP)
         lp.add_argument("--out", type=Path, required=True, help="raw-zone folder to write (cleared first)")
         lp.add_argument("--limit", type=int, default=None, help="load only the first N rows (tests)")
