@@ -5,7 +5,8 @@
     device that logs in today re-keys its anonymous history, and late events reach their day.
     Such an event either landed within the window or belongs to a device stitched within it, so an
     incremental run reads only those events (the window start is a literal: the staging scan skips
-    older row groups), never all history.
+    older row groups; the devices stitched in the window are literals too, up to 50,000 of them, so
+    only their older rows are typed and parsed), never all history.
 -#}
 {{
     config(
@@ -18,6 +19,9 @@
 }}
 
 {%- set window_start = keynode_lookback_start_date('effective_landed_date') if is_incremental() else none %}
+{%- set stitched_devices = (
+    keynode_stitched_devices_since(ref('int_devices_stitched'), window_start) if is_incremental() else none
+) %}
 
 with
 
@@ -44,10 +48,15 @@ devices as (
         select * from {{ ref('stg_events__events') }}
         where
             landed_date < {{ window_start }}
+            {%- if stitched_devices is not none %}
+            -- the devices as literals (keynode_stitched_devices_since): filtered in the staging scan
+            and device_id in ({{ stitched_devices }})
+            {%- else %}
             and device_id in (
                 select devices.device_id from devices
                 where devices.stitched_landed_date >= {{ window_start }}
             )
+            {%- endif %}
 
     ),
 {% else %}
