@@ -36,6 +36,7 @@
         {'var': 'keynode__session_timeout_minutes', 'kind': 'integer', 'min': 1},
         {'var': 'keynode__lookback_days', 'kind': 'integer', 'min': 0},
         {'var': 'keynode__test_full_history', 'kind': 'boolean'},
+        {'var': 'keynode__stitch_inline_max_devices', 'kind': 'integer', 'min': 0},
         {'var': 'keynode__late_event_minutes', 'kind': 'integer', 'min': 0},
         {'var': 'keynode__conversion_window_minutes', 'kind': 'integer', 'min': 1},
         {'var': 'keynode__funnel_max_steps', 'kind': 'integer', 'min': 2, 'optional': true},

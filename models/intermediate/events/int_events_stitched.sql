@@ -5,8 +5,9 @@
     device that logs in today re-keys its anonymous history, and late events reach their day.
     Such an event either landed within the window or belongs to a device stitched within it, so an
     incremental run reads only those events (the window start is a literal: the staging scan skips
-    older row groups; the devices stitched in the window are literals too, up to 50,000 of them, so
-    only their older rows are typed and parsed), never all history.
+    older row groups; the devices stitched in the window are literals too, up to var
+    keynode__stitch_inline_max_devices of them, so only their older rows are typed and parsed), never
+    all history.
 -#}
 {{
     config(
@@ -20,7 +21,9 @@
 
 {%- set window_start = keynode_lookback_start_date('effective_landed_date') if is_incremental() else none %}
 {%- set stitched_devices = (
-    keynode_stitched_devices_since(ref('int_devices_stitched'), window_start) if is_incremental() else none
+    keynode_stitched_devices_since(
+        ref('int_devices_stitched'), window_start, var('keynode__stitch_inline_max_devices') | int
+    ) if is_incremental() else none
 ) %}
 
 with
