@@ -153,7 +153,7 @@ def marts(manifest):
 
 def test_every_mart_is_a_public_contract_of_its_area_group(docs):
     """fct_/dim_ marts: contract enforced with a data_type on every column, access public, and the group
-    of their folder (models/marts/<area>), which names an owner with an email."""
+    of their folder (models/marts/<area>), which names an owner with an email, repeated in meta.owner."""
     manifest, _ = docs
     groups = {g["name"]: g for g in manifest["groups"].values() if g["package_name"] == "keynode"}
     problems, found = [], 0
@@ -172,6 +172,8 @@ def test_every_mart_is_a_public_contract_of_its_area_group(docs):
     for name, group in groups.items():
         if not group["owner"].get("name") or "@" not in (group["owner"].get("email") or ""):
             problems.append(f"group {name}: owner needs a name and an email")
+        if (group.get("config") or {}).get("meta", {}).get("owner") != group["owner"].get("email"):
+            problems.append(f"group {name}: meta.owner is not the owner's email")
     assert problems == []
     assert found >= 21
     assert set(groups) == {"funnels", "behaviour", "sku", "anomalies", "quality"}
