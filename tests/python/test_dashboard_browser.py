@@ -12,6 +12,7 @@ overview shows version 2.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -116,12 +117,25 @@ def site(tmp_path_factory):
             time.sleep(0.5)
         yield s
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        stop_process_group(server)
+
+
+def stop_process_group(server: subprocess.Popen) -> None:
+    """SIGTERM to the dashboard's process group, then SIGKILL to whatever is left of it after 20 s: the
+    Streamlit child can outlive its parent's exit (a CI run left one serving for an hour)."""
+    os.killpg(server.pid, signal.SIGTERM)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        server.poll()  # reap the parent once it exits: a zombie still counts as a group member
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 0)  # anyone left in the group?
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    server.wait()
 
 
 class Browser:
