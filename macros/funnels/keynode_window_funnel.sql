@@ -28,7 +28,7 @@
 
     Emits, each followed by a comma so the caller continues with its own CTEs: `<prefix>users`,
     `<prefix>numbered_events`, `<prefix>step_NN` (user_number, start_date, start_ts, reach_ts),
-    `<prefix>chains`, `<prefix>best_chains`,
+    `<prefix>chain_states`, `<prefix>best_starts`, `<prefix>best_chains`,
     `<prefix>day_entries` and finally `<prefix>user_days`: one row per (funnel_key, user_key,
     funnel_date) with max_step_reached, entry_event_id, the `entry_columns` of the day's first node-1
     event (ties: smallest event_id) and step_01_reached_at .. step_NN_reached_at.
@@ -36,6 +36,13 @@
 {% macro keynode_window_funnel(events, window_minutes, max_steps, entry_columns=[], prefix='funnel_') -%}
 {%- set keys = ['user_number'] -%}
 {%- set max_steps = [max_steps | int, 2] | max -%}
+{%- set chain_rank_unit = 100000000000000000 -%}
+{%- if max_steps > 90 -%}
+    {{ exceptions.raise_compiler_error(
+        'keynode_window_funnel: at most 90 steps (the chain rank step * 10^17 must fit a bigint), got '
+        ~ max_steps
+    ) }}
+{%- endif -%}
 {%- set steps = [] -%}
 {%- for step in range(1, max_steps + 1) -%}
     {%- do steps.append('%02d' | format(step)) -%}
@@ -109,18 +116,10 @@
 
 ),
 {% endfor %}
-{#- Only starts that reach node 2 need a pivot; the others are read from the day entries. #}
-{{ prefix }}chains as (
+{#- Only starts that reach node 2 need a chain; the others are read from the day entries. #}
+{{ prefix }}chain_states as (
 
-    select
-        user_number,
-        start_date,
-        start_ts,
-        max(step) as steps_reached,
-        {%- for step in range(2, max_steps + 1) %}
-        max(case when step = {{ step }} then reach_ts end) as step_{{ steps[step - 1] }}_reached_at
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+    select *
     from (
         {%- for step in range(2, max_steps + 1) %}
         {%- if not loop.first %}
@@ -134,19 +133,53 @@
             reach_ts
         from {{ prefix }}step_{{ steps[step - 1] }}
         {%- endfor %}
-    ) as chain_steps
-    group by user_number, start_date, start_ts
+    ) as states
+    where {{ keynode_shared_cte() }}
 
 ),
 
+{#- The reported chain of each user and start date: the deepest level reached, then the latest start
+    reaching it, as one integer maximum - step * 10^17 + the start in epoch microseconds (below 10^16
+    in size for the years 1653 to 2286, so the step decides first) - instead of pivoting every start
+    and ranking the pivoted rows: 10M events, 1.6M chains, about 1.5 s less. #}
+{{ prefix }}best_starts as (
+
+    select
+        user_number,
+        start_date,
+        max(step) as steps_reached,
+        max(step * {{ chain_rank_unit }} + {{ keynode_epoch_us('start_ts') }})
+        - max(step) * {{ chain_rank_unit }} as start_epoch_us
+    from {{ prefix }}chain_states
+    group by user_number, start_date
+
+),
+
+{#- that start's state at each level is its greedy chain (it survives every de-duplication) #}
 {{ prefix }}best_chains as (
 
-    select *
-    from {{ prefix }}chains
-    qualify row_number() over (
-        partition by user_number, start_date
-        order by steps_reached desc, start_ts desc
-    ) = 1
+    select
+        {{ prefix }}best_starts.user_number,
+        {{ prefix }}best_starts.start_date,
+        {{ prefix }}best_starts.steps_reached,
+        max({{ prefix }}chain_states.start_ts) as start_ts,
+        {%- for step in range(2, max_steps + 1) %}
+        max(
+            case when {{ prefix }}chain_states.step = {{ step }} then {{ prefix }}chain_states.reach_ts end
+        ) as step_{{ steps[step - 1] }}_reached_at
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ prefix }}best_starts
+    inner join {{ prefix }}chain_states
+        on
+            {{ prefix }}best_starts.user_number = {{ prefix }}chain_states.user_number
+            and {{ prefix }}best_starts.start_date = {{ prefix }}chain_states.start_date
+            and {{ prefix }}best_starts.start_epoch_us
+            = {{ keynode_epoch_us(prefix ~ 'chain_states.start_ts') }}
+    group by
+        {{ prefix }}best_starts.user_number,
+        {{ prefix }}best_starts.start_date,
+        {{ prefix }}best_starts.steps_reached
 
 ),
 
