@@ -224,6 +224,10 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
         assert row[key] >= 0
     assert row["peak_mb"] > 0 and row["temp_peak_mb"] >= 0
     assert row["layers_s"]["funnel_core"] > 0 and "staging" in row["layers_s"]
+    # the funnel models rebuilt alone: each timed, and the sum is the reported figure
+    alone = row["funnel_alone_by_model_s"]
+    assert set(alone) == set(measure.FUNNEL_CORE_MODELS) and all(t > 0 for t in alone.values())
+    assert row["funnel_alone_s"] == pytest.approx(sum(alone.values()))
     assert row["limit_counts_equal"], row["limit_counts_diff"]
     if peer.chdb_available():
         assert row["chdb_counts_equal"], row["chdb_counts_diff"]

@@ -17,11 +17,14 @@ For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir
 4. the peer: ClickHouse `windowFunnel` through chdb on int_funnel_events
    (bench/sql/clickhouse/chdb_window_funnel.sql) (exported to Parquet); its
    counts must equal fct_node_funnel_daily exactly (all funnels, all days, all nodes);
-5. the held-back landing day arrives: `dbt build --exclude-resource-type unit_test` again (incremental:
+5. the funnel layer alone: the three funnel models rebuilt one at a time (`dbt run --full-refresh
+   --threads 1`) on the quiet machine, as chdb runs, for a like-for-like ratio (the in-build figure
+   shares the two cores with other models);
+6. the held-back landing day arrives: `dbt build --exclude-resource-type unit_test` again (incremental:
    the daily production run; unit tests test code, not data, and run in CI), timed; like a daily run
    it starts from the previous build's parse (target/partial_parse.msgpack: dbt re-parses only what
    changed, about 5 s less than a cold parse at any size);
-6. the Great Expectations checkpoint (`keynode check --latest-days 3 --no-data-docs`), timed.
+7. the Great Expectations checkpoint (`keynode check --latest-days 3 --no-data-docs`), timed.
 
 Prints a table (plus core count and memory of the machine) and writes JSON to --out. Exits 1 when the
 chdb counts differ from ours. DuckDB settings go through KEYNODE_DUCKDB_MEMORY_LIMIT /
@@ -49,6 +52,10 @@ from keynode.bench import limit, measure, peer
 from keynode.bench.report import render
 from keynode.commands import parse_count
 from keynode.project import dbt_var
+
+# The funnel layer on a quiet machine, as chdb runs: the three models rebuilt one after another (dbt
+# threads 1, DuckDB's threads each) from the built warehouse. Their result is the one the build wrote.
+FUNNEL_ALONE_COMMAND = "run --full-refresh --threads 1 --select " + " ".join(measure.FUNNEL_CORE_MODELS)
 
 
 def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
@@ -120,6 +127,13 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
               f"{len(d)} differ", flush=True)  # fmt: skip
         for k, ours, theirs in d[:20]:
             print(f"    {k}: ours {ours}, chdb {theirs}")
+
+    log("funnel models alone: " + FUNNEL_ALONE_COMMAND)
+    alone = measure.run_dbt_child(work, work / "target_funnel_alone", [FUNNEL_ALONE_COMMAND], env)
+    row["funnel_alone_s"] = alone["layers_s"].get("funnel_core", 0.0)
+    row["funnel_alone_by_model_s"] = {m: alone["layers_s"].get(m, 0.0) for m in measure.FUNNEL_CORE_MODELS}
+    if row.get("chdb_s"):
+        row["funnel_alone_over_chdb"] = row["funnel_alone_s"] / row["chdb_s"]
 
     log(f"incremental: landing days >= {new_day} arrive, dbt build --exclude-resource-type unit_test")
     measure.restore(work / "raw", work / "holdback")
