@@ -26,23 +26,34 @@
     (= the greedy chain). That start survives every de-duplication (a later start with the same reach
     time would reach the same maximum step), so it is read off the surviving states.
 
-    Emits, each followed by a comma so the caller continues with its own CTEs: `<prefix>users`,
-    `<prefix>numbered_events`, `<prefix>step_NN` (user_number, start_date, start_ts, reach_ts),
-    `<prefix>chain_states`, `<prefix>best_starts`, `<prefix>best_chains`,
-    `<prefix>day_entries` and finally `<prefix>user_days`: one row per (funnel_key, user_key,
-    funnel_date) with max_step_reached, entry_event_id, the `entry_columns` of the day's first node-1
-    event (ties: smallest event_id) and step_01_reached_at .. step_NN_reached_at.
+    DuckDB runs the same semantics as one ordered pass per user instead (`duckdb__` below): the
+    compiled Python function keynode_window_funnel_chains (keynode.udf.window_funnel, registered by the
+    dbt-duckdb plugin in profiles.yml) over each user's events packed as epoch_us * 128 + node_step and
+    sorted by that integer. At 10M events it replaces the levels, the best-chain search and the user
+    numbering (about 8 s) with a 1 s pass. Var `keynode__funnel_portable_sql: true` makes DuckDB run the
+    portable ladder (tests compare the two); Spark always runs it.
+
+    Emits CTEs, each followed by a comma so the caller continues with its own; the caller reads only
+    the last, `<prefix>user_days` (the others differ between the versions): one row per (funnel_key,
+    user_key, funnel_date) with max_step_reached, entry_event_id, the `entry_columns` of the day's first
+    node-1 event (ties: smallest event_id) and step_01_reached_at .. step_NN_reached_at.
 -#}
 {% macro keynode_window_funnel(events, window_minutes, max_steps, entry_columns=[], prefix='funnel_') -%}
-{%- set keys = ['user_number'] -%}
 {%- set max_steps = [max_steps | int, 2] | max -%}
-{%- set chain_rank_unit = 100000000000000000 -%}
 {%- if max_steps > 90 -%}
     {{ exceptions.raise_compiler_error(
         'keynode_window_funnel: at most 90 steps (the chain rank step * 10^17 must fit a bigint), got '
         ~ max_steps
     ) }}
 {%- endif -%}
+{{ return(adapter.dispatch('keynode_window_funnel', 'keynode')(
+    events, window_minutes, max_steps, entry_columns, prefix
+)) }}
+{%- endmacro %}
+
+{% macro default__keynode_window_funnel(events, window_minutes, max_steps, entry_columns, prefix) -%}
+{%- set keys = ['user_number'] -%}
+{%- set chain_rank_unit = 100000000000000000 -%}
 {%- set steps = [] -%}
 {%- for step in range(1, max_steps + 1) -%}
     {%- do steps.append('%02d' | format(step)) -%}
@@ -216,6 +227,65 @@
         on
             {{ prefix }}users.user_number = {{ prefix }}best_chains.user_number
             and {{ prefix }}day_entries.start_date = {{ prefix }}best_chains.start_date
+
+),
+{%- endmacro %}
+
+{% macro duckdb__keynode_window_funnel(events, window_minutes, max_steps, entry_columns, prefix) -%}
+{%- if var('keynode__funnel_portable_sql', false) -%}
+    {{ return(default__keynode_window_funnel(events, window_minutes, max_steps, entry_columns, prefix)) }}
+{%- endif -%}
+{#- node_step < 128 (max_steps <= 90) fits below the microseconds: the integer sorts by time, then node #}
+{%- set packed_event = 'epoch_us(event_ts) * 128 + node_step' -%}
+{{ prefix }}chains as (
+
+    -- per user, one struct per start day whose best chain reaches node 2 or further
+    select
+        funnel_key,
+        user_key,
+        unnest(
+            keynode_window_funnel_chains(
+                list({{ packed_event }} order by {{ packed_event }}),
+                cast({{ window_minutes }} as bigint) * 60000000,
+                {{ max_steps }}
+            )
+        ) as chain
+    from {{ events }}
+    where event_ts is not null and node_step between 1 and {{ max_steps }}
+    group by funnel_key, user_key
+
+),
+
+{{ prefix }}day_entries as (
+
+    {{ keynode_funnel_day_entries(events, entry_columns) }}
+
+),
+
+{{ prefix }}user_days as (
+
+    select
+        {{ prefix }}day_entries.funnel_key,
+        {{ prefix }}day_entries.user_key,
+        {{ prefix }}day_entries.start_date as funnel_date,
+        coalesce({{ prefix }}chains.chain.max_step_reached, 1) as max_step_reached,
+        {{ prefix }}day_entries.entry_event_id,
+        {%- for column in entry_columns %}
+        {{ prefix }}day_entries.{{ column }},
+        {%- endfor %}
+        coalesce(
+            {{ prefix }}chains.chain.step_reached_at[1], {{ prefix }}day_entries.last_start_ts
+        ) as step_01_reached_at,
+        {%- for step in range(2, max_steps + 1) %}
+        {{ prefix }}chains.chain.step_reached_at[{{ step }}] as step_{{ '%02d' | format(step) }}_reached_at
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ prefix }}day_entries
+    left join {{ prefix }}chains
+        on
+            {{ prefix }}day_entries.funnel_key = {{ prefix }}chains.funnel_key
+            and {{ prefix }}day_entries.user_key = {{ prefix }}chains.user_key
+            and {{ prefix }}day_entries.start_date = {{ prefix }}chains.chain.funnel_date
 
 ),
 {%- endmacro %}
