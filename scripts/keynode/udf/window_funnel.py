@@ -11,10 +11,11 @@ The semantics are those of the portable SQL ladder (doc block `funnel_user_days_
 node k on day d when events e1..ek of nodes 1..k exist with ts(e1) <= ... <= ts(ek) <= ts(e1) + W and e1 a
 node-1 event of day d (UTC). Per start day d the pass keeps, per node, the chain with the latest start
 that has reached it so far (windowFunnel's state): a node-k event extends the node-(k-1) chain when it is
-within that chain's start + W. A later start reaches every node no later than an earlier one and has the
-later deadline, so keeping only the latest start loses nothing; the reported chain (the latest start
-reaching the deepest node) carries, at each node, the first time that start reached it - the earliest
-time any valid chain from it does, as the ladder reports.
+within that chain's start + W. When a later start replaces an earlier one at a node, it has reached that
+node by then too and has the later deadline, so every extension still open to the earlier start is open
+to it: keeping only the latest start loses nothing. The reported chain (the latest start reaching the
+deepest node) carries, at each node, the first time that start reached it - the earliest time any valid
+chain from it does, as the ladder reports.
 """
 
 from __future__ import annotations
@@ -42,13 +43,17 @@ _kernel = None
 
 
 def _compiled_kernel():
-    """The numba-compiled pass (compiled on first use and cached on disk, so dbt runs that never call the
-    function do not pay for numba)."""
+    """The numba-compiled pass, compiled on first use (dbt runs that never call the function do not pay
+    for numba) and cached on disk next to this file, or in numba's user-wide cache folder when that is
+    read-only; with no writable folder at all it is compiled in memory for each process."""
     global _kernel
     if _kernel is None:
         import numba
 
-        _kernel = numba.njit(cache=True, nogil=True)(_chains)
+        try:
+            _kernel = numba.njit(cache=True, nogil=True)(_chains)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            _kernel = numba.njit(nogil=True)(_chains)
     return _kernel
 
 
