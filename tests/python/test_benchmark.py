@@ -231,6 +231,8 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     assert row["limit_counts_equal"], row["limit_counts_diff"]
     if peer.chdb_available():
         assert row["chdb_counts_equal"], row["chdb_counts_diff"]
+        windowfunnel_part = alone["int_funnel_user_days"] + alone["fct_node_funnel_daily"]
+        assert row["user_days_and_daily_alone_over_chdb"] == pytest.approx(windowfunnel_part / row["chdb_s"])
     assert "funnel-layer/limit" in capsys.readouterr().out
 
 

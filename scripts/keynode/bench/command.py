@@ -134,6 +134,9 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["funnel_alone_by_model_s"] = {m: alone["layers_s"].get(m, 0.0) for m in measure.FUNNEL_CORE_MODELS}
     if row.get("chdb_s"):
         row["funnel_alone_over_chdb"] = row["funnel_alone_s"] / row["chdb_s"]
+        # like for like twice over: alone, and without int_funnel_events, which chdb reads as its input
+        alone_after_events = row["funnel_alone_s"] - row["funnel_alone_by_model_s"]["int_funnel_events"]
+        row["user_days_and_daily_alone_over_chdb"] = alone_after_events / row["chdb_s"]
 
     log(f"incremental: landing days >= {new_day} arrive, dbt build --exclude-resource-type unit_test")
     measure.restore(work / "raw", work / "holdback")

@@ -49,6 +49,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         ("(user-days+daily)/chdb", "user_days_and_daily_over_chdb", ".1f"),
         ("funnel alone s", "funnel_alone_s", ".2f"),
         ("alone/chdb", "funnel_alone_over_chdb", ".1f"),
+        ("(user-days+daily) alone/chdb", "user_days_and_daily_alone_over_chdb", ".1f"),
         ("counts equal", "chdb_counts_equal", ""),
         ("checkpoint s", "checkpoint_s", ".1f"),
     ]
@@ -67,6 +68,8 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         "temp peak MB: DuckDB spill files of the full build (its temp_directory, sampled every second)",
         "funnel layer s: the three funnel models in the full build (sharing the cores with other models);"
         " funnel alone s: the same three rebuilt one at a time on the quiet machine, as chdb runs",
+        "(user-days+daily): int_funnel_user_days + fct_node_funnel_daily, the part windowFunnel does"
+        " (chdb reads int_funnel_events as its input)",
     ]
     layers = sorted(
         {k for r in rows for k in r.get("layers_s", {})} - {"total", "funnel_core", *FUNNEL_CORE_MODELS}
