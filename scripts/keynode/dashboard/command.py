@@ -4,8 +4,8 @@ Reads only the published BI artefact, read-only (default bi/keynode_bi.duckdb be
 $KEYNODE_BI_PATH / --bi), so it keeps working while `keynode run` builds and publishes; each page shows
 the newest publication when it is opened or refreshed. Pages: overview (key nodes, open incidents by
 ladder level, publication freshness), funnels (step conversion per day with anomaly markers, gap points
-ranked, breakdown by segment), node health (node x day health heatmap, data latency rate with the 5 %
-line, lineage of an unhealthy node) and the SKU board (stock-outs, wasted exposure, replenishment
+ranked, breakdown by segment), node health (node x day health heatmap, data latency rate with its
+action line, lineage of an unhealthy node) and the SKU board (stock-outs, wasted exposure, replenishment
 alerts, days of cover). Labels in Chinese or English (switch in the sidebar, or ?lang=en).
 
 Nothing leaves the machine: Streamlit serves its own bundled assets, usage statistics are off and the

@@ -1,6 +1,6 @@
 """The node pages: overview (key nodes, open incidents by ladder level, publication freshness), funnels
 (step conversion per day with anomaly markers, gap points ranked, segments) and node health (node x day
-health heatmap, latency rate with the 5 % line, lineage of an unhealthy node)."""
+health heatmap, latency rate with its action line, lineage of an unhealthy node)."""
 
 from __future__ import annotations
 
@@ -123,8 +123,8 @@ def node_health() -> None:
     scored = int(health["health_score"].notna().sum())
     chart("health-heatmap", charts.health_heatmap(health, lang), scored, lang)
 
-    st.subheader(text(lang, "latency_chart"))
     limit = float(dbt_var("keynode__anomaly_max_latency_rate"))
+    st.subheader(text(lang, "latency_chart").format(limit=f"{limit:.0%}"))
     latency = health[health["data_latency_rate"].notna()]
     chart("latency", charts.latency(latency, lang, limit), len(latency), lang)
 
