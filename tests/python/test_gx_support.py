@@ -100,6 +100,24 @@ def context(warehouse: Path, gx_dir: Path, workdir: Path):
 EVENTS = gxs.Source(name="events", table="events", day_column="event_date")
 
 
+def share_below(condition: str, threshold: float, *, label: str, severity: str = "critical"):
+    """Rule "share of rows where ``condition`` holds is below ``threshold``" (e.g. events ingested more
+    than 15 minutes late < 5 %), built on keynode's UnexpectedRowsExpectation helper as the suites build
+    their custom SQL rules: the query returns one row, carrying the observed share, when the rule is
+    broken. Observed value: ``{"unexpected_rows": 0|1}`` (plus ``"rows": [{"share": ...}]`` with
+    result_format="COMPLETE")."""
+    query = (
+        f"select share from (select avg(case when {condition} then 1.0 else 0.0 end) as share "
+        f"from {{batch}}) as s where share >= {threshold!r}"
+    )
+    return ex.unexpected_rows(
+        query,
+        description=f"share of rows with {label} is below {threshold:.4g}",
+        expected=f"share({label}) < {threshold:.4g}",
+        severity=severity,
+    )
+
+
 def events_suite():
     return ex.build_suite(
         "events_quality",
@@ -111,7 +129,7 @@ def events_suite():
                 E.ExpectColumnValuesToBeInSet, column="platform", value_set=["app", "web", "mini_program"]
             ),  # fmt: skip
             ex.expectation(E.ExpectColumnMaxToBeBetween, column="price", min_value=0, max_value=1000),
-            ex.share_below("ingested_at - event_ts > interval 15 minute", 0.05, label="late events"),
+            share_below("ingested_at - event_ts > interval 15 minute", 0.05, label="late events"),
             ex.expectation(E.ExpectColumnValuesToNotBeNull, column="price", mostly=0.95, severity="warning"),
         ],
     )
@@ -373,7 +391,7 @@ def example_suite() -> registry.SuiteSpec:
             ex.expectation(
                 E.ExpectColumnValuesToBeInSet, column="platform", value_set=["app", "web", "mini_program"]
             ),
-            ex.share_below("is_late", 0.05, label="events ingested > 15 min late"),
+            share_below("is_late", 0.05, label="events ingested > 15 min late"),
             ex.expectation(
                 E.ExpectColumnValuesToBeBetween,
                 column="page_load_ms",

@@ -40,25 +40,6 @@ def unexpected_rows(
     )
 
 
-def share_below(condition: str, threshold: float, *, label: str, severity: str = "critical") -> Expectation:
-    """Rule "share of rows where ``condition`` holds is below ``threshold``" (e.g. events ingested
-    more than 15 minutes late < 5 %), as an UnexpectedRowsExpectation whose query returns one row,
-    carrying the observed share, when the rule is broken. Observed value: ``{"unexpected_rows": 0|1}``
-    (plus ``"rows": [{"share": ...}]`` with result_format="COMPLETE"). When the flag is a column of
-    the source, ``ExpectColumnValuesToBeInSet(column=flag, value_set=[False], mostly=1 - threshold)``
-    is the alternative that reports the share (unexpected_percent) on passing days too."""
-    query = (
-        f"select share from (select avg(case when {condition} then 1.0 else 0.0 end) as share "
-        f"from {{batch}}) as s where share >= {threshold!r}"
-    )
-    return unexpected_rows(
-        query,
-        description=f"share of rows with {label} is below {threshold:.4g}",
-        expected=f"share({label}) < {threshold:.4g}",
-        severity=severity,
-    )
-
-
 def build_suite(name: str, expectations: Sequence[Expectation], **meta: Any) -> Any:
     """An ExpectationSuite object (not yet stored; run_validations stores it)."""
     return gx.ExpectationSuite(name=name, expectations=list(expectations), meta=meta or None)
