@@ -236,7 +236,7 @@
     {{ return(default__keynode_window_funnel(events, window_minutes, max_steps, entry_columns, prefix)) }}
 {%- endif -%}
 {#- node_step < 128 (max_steps <= 90) fits below the microseconds: the integer sorts by time, then node #}
-{%- set packed_event = 'epoch_us(event_ts) * 128 + node_step' -%}
+{%- set packed_event = keynode_epoch_us('event_ts') ~ ' * 128 + node_step' -%}
 {{ prefix }}chains as (
 
     -- per user, one struct per start day whose best chain reaches node 2 or further
