@@ -223,6 +223,9 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     for key in ("generate_s", "full_build_s", "incremental_s", "scan_s", "limit_funnel_s", "checkpoint_s"):
         assert row[key] >= 0
     assert row["peak_mb"] > 0 and row["temp_peak_mb"] >= 0
+    # the file after the full build; a DuckDB file never shrinks, and the increment came after
+    final_mb = (tmp_path / "3K" / "bench.duckdb").stat().st_size / 2**20
+    assert 0 < row["warehouse_mb"] <= final_mb
     assert row["layers_s"]["funnel_core"] > 0 and "staging" in row["layers_s"]
     # the funnel models rebuilt alone: each timed, and the sum is the reported figure
     alone = row["funnel_alone_by_model_s"]

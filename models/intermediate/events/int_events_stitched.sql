@@ -16,6 +16,7 @@
         unique_key='event_id',
         partition_by=(['effective_landed_date'] if target.type == 'spark' else none),
         file_format=('parquet' if target.type == 'spark' else none),
+        keynode_column_compression={'event_id': 'uncompressed'},
     )
 }}
 

@@ -2,6 +2,7 @@
 {%- set entry_columns = ['channel_group', 'platform', 'is_new_user', 'member_tier'] -%}
 
 {{ config(**keynode_funnel_user_day_config()) }}
+{{ config(keynode_column_compression={'entry_event_id': 'uncompressed'}) }}
 
 -- depends_on: {{ ref('funnel_nodes') }}
 

@@ -80,6 +80,7 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     full = measure.run_dbt_child(work, work / "target_full", ["seed", "build"], env)
     row.update(full_build_s=full["wall_s"], peak_mb=full["peak_mb"], full_steps_s=full["steps_s"])
     row["temp_peak_mb"] = full["temp_peak_mb"]
+    row["warehouse_mb"] = (work / "bench.duckdb").stat().st_size / 2**20  # what storing it costs on disk
     row["layers_s"] = full["layers_s"]
     row["full_top_models"] = full["top_models"]
     funnel_s = full["layers_s"].get("funnel_core", 0.0)

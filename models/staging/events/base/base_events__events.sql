@@ -27,6 +27,9 @@
         unique_key=('raw_file' if per_file else 'landed_date'),
         partition_by=(['landed_date'] if target.type == 'spark' else none),
         file_format=('parquet' if target.type == 'spark' else none),
+        keynode_column_compression={
+            'event_id': 'uncompressed', 'payload_hash': 'zstd', 'event_time_raw': 'zstd'
+        },
     )
 }}
 
