@@ -8,8 +8,11 @@
 -#}
 {% macro keynode_funnel_user_day_config() -%}
     {%- set per_user_day = target.type != 'spark' -%}
-    {#- rendered when the hook runs: `this` and the ref are the built relations -#}
-    {%- set orphan_delete = "{{ keynode_funnel_delete_orphan_user_days(this, ref('int_funnel_events')) }}" -%}
+    {#- rendered when the hook runs: `this` and the ref are the built relations; a full refresh (where
+        is_incremental() is false even after the build) has no orphans, and the hook renders empty -#}
+    {%- set orphan_delete = (
+        "{{ keynode_funnel_delete_orphan_user_days(this, ref('int_funnel_events')) if is_incremental() }}"
+    ) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': keynode_incremental_strategy(),

@@ -28,10 +28,11 @@
 
     DuckDB runs the same semantics as one ordered pass per user instead (`duckdb__` below): the
     compiled Python function keynode_window_funnel_chains (keynode.udf.window_funnel, registered by the
-    dbt-duckdb plugin in profiles.yml) over each user's events packed as epoch_us * 128 + node_step and
-    sorted by that integer. At 10M events it replaces the levels, the best-chain search and the user
-    numbering (about 8 s) with a 1 s pass. Var `keynode__funnel_portable_sql: true` makes DuckDB run the
-    portable ladder (tests compare the two); Spark always runs it.
+    dbt-duckdb plugin in profiles.yml) over each user's events packed as epoch_us * 128 + node_step (one
+    list per user, unordered: the function sorts it by that integer). At 10M events it replaces the
+    levels, the best-chain search and the user numbering (about 8 s) with a 1 s pass. Var
+    `keynode__funnel_portable_sql: true` makes DuckDB run the portable ladder (tests compare the two);
+    Spark always runs it.
 
     Emits CTEs, each followed by a comma so the caller continues with its own; the caller reads only
     the last, `<prefix>user_days` (the others differ between the versions): one row per (funnel_key,
@@ -245,7 +246,7 @@
         user_key,
         unnest(
             keynode_window_funnel_chains(
-                list({{ packed_event }} order by {{ packed_event }}),
+                list({{ packed_event }}),
                 cast({{ window_minutes }} as bigint) * 60000000,
                 {{ max_steps }}
             )

@@ -2,7 +2,8 @@
 the plain-Python reference (funnel_reference.py) on random event lists.
 
 Runs the function as the models do: registered on a real in-memory DuckDB connection by the dbt-duckdb
-plugin class, fed each user's packed and sorted events by DuckDB's `list` aggregate. Covers what the
+plugin class, fed each user's packed events by DuckDB's `list` aggregate in the order they were drawn
+(the function sorts them). Covers what the
 warehouse-level property test (test_funnel_property.py) does not: windows longer than a day, times
 before 1970, nodes beyond max_steps, and users whose events start no chain.
 """
@@ -49,7 +50,7 @@ def _chains(con, events: list[Event], window_minutes: int) -> dict:
             select
                 user_key,
                 unnest(keynode_window_funnel_chains(
-                    list(epoch_us(event_ts) * 128 + node_step order by epoch_us(event_ts) * 128 + node_step),
+                    list(epoch_us(event_ts) * 128 + node_step),
                     cast(? as bigint) * 60000000, ?
                 )) as chain
             from events

@@ -2,7 +2,9 @@
 numba, for the DuckDB version of macros/funnels/keynode_window_funnel.sql.
 
 Input per (funnel_key, user_key): the list of the user's funnel events, each packed into one integer
-``epoch_us(event_ts) * 128 + node_step`` and sorted (by time, then node: equal times count as in order).
+``epoch_us(event_ts) * 128 + node_step``, in any order: the pass sorts each list first (by time, then
+node: equal times count as in order). Sorting here, one user's few events at a time, is cheaper than
+DuckDB's ordered `list` aggregate (at 10M events 0.3 s of the model's 4 s).
 Output per user: one struct per start day whose best chain reaches node 2 or further: funnel_date,
 max_step_reached and step_reached_at (the reported chain's time at nodes 1..max_step_reached). Start days
 that reach only node 1 are left out; the caller reads those from the day entries.
@@ -59,7 +61,8 @@ def _compiled_kernel():
 
 def _chains(offsets, packed, window_us, max_steps, out_list, out_day, out_steps, out_times, out_time_offsets):
     """Fills the outputs for the users offsets[u]..offsets[u + 1] of ``packed``; returns the row count.
-    out_list[u] is the number of rows of user u; row r's times are out_times[out_time_offsets[r]:...]."""
+    out_list[u] is the number of rows of user u; row r's times are out_times[out_time_offsets[r]:...].
+    Sorts each user's slice of ``packed`` in place first."""
     st_start = np.empty(max_steps + 1, np.int64)
     st_times = np.empty((max_steps + 1, max_steps + 1), np.int64)
     n_rows = 0
@@ -67,6 +70,7 @@ def _chains(offsets, packed, window_us, max_steps, out_list, out_day, out_steps,
     for u in range(offsets.shape[0] - 1):
         lo = offsets[u]
         hi = offsets[u + 1]
+        packed[lo:hi].sort()
         rows_before = n_rows
         i = lo
         while i < hi:
@@ -127,7 +131,7 @@ def _chains(offsets, packed, window_us, max_steps, out_list, out_day, out_steps,
 
 
 def window_funnel_chains(events: pa.Array, window_us: pa.Array, max_steps: pa.Array) -> pa.Array:
-    """The DuckDB arrow UDF: one list of chains per row of ``events`` (lists of packed, sorted events)."""
+    """The DuckDB arrow UDF: one list of chains per row of ``events`` (lists of packed events, any order)."""
     if isinstance(events, pa.ChunkedArray):
         events = events.combine_chunks()
     n_users = len(events)
@@ -136,7 +140,7 @@ def window_funnel_chains(events: pa.Array, window_us: pa.Array, max_steps: pa.Ar
     window = int(pc.max(window_us).as_py())
     steps = int(pc.max(max_steps).as_py())
     offsets = events.offsets.to_numpy().astype(np.int64)
-    values = events.values.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    values = events.values.to_numpy(zero_copy_only=False).astype(np.int64, copy=True)  # sorted in place
     capacity = max(int(np.count_nonzero(values % STEP_BITS == 1)), 1)  # a row per node-1 event at most
     out_list = np.zeros(n_users, np.int32)
     out_day = np.empty(capacity, np.int32)
