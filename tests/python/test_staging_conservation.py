@@ -7,6 +7,7 @@ wrote, not by keynode's SQL).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import duckdb
@@ -78,6 +79,25 @@ def test_fixture_quarantine_names_file_row_and_column(fixture_wh):
 def test_fixture_duplicate_keeps_first_ingested_copy(fixture_wh):
     (landed,) = fixture_wh.sql("select landed_date from stg_events__events where event_id = 'e002'")[0]
     assert str(landed) == "2026-10-15"
+
+
+# the event payload keynode_payload_hash reads in base_events__events, in its order
+EVENT_PAYLOAD = [
+    "device_id", "user_id", "event_name", "event_time_raw", "platform", "utm_source", "utm_medium",
+    "utm_campaign", "page", "sku_id", "price", "quantity", "page_load_ms", "properties",
+]  # fmt: skip
+
+
+def test_fixture_payload_hash_is_md5_of_the_pipe_joined_payload(fixture_wh):
+    """Every stored payload hash is the md5 of the payload's text values ('<null>' for NULL) joined by
+    '|', recomputed here with hashlib: the definition hashes stored by earlier versions follow, which an
+    incremental run compares with a new copy's."""
+    texts = ", ".join(f"cast({c} as varchar)" for c in EVENT_PAYLOAD)
+    rows = fixture_wh.sql(f"select payload_hash, {texts} from base_events__events")
+    assert len(rows) > 10 and any(None in r for r in rows)
+    for stored, *values in rows:
+        payload = "|".join("<null>" if v is None else v for v in values)
+        assert stored == hashlib.md5(payload.encode()).hexdigest(), payload
 
 
 def test_generated_build_passes_all_dbt_tests(generated_wh):
