@@ -8,6 +8,7 @@ Builds are session-scoped and reused by every test module that needs them:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -54,6 +55,21 @@ class Built:
 
     def scalar(self, query: str, params: list | None = None):
         return self.sql(query, params)[0][0]
+
+
+def project_copy_env(project: Path, warehouse: Path, raw: Path) -> dict[str, str]:
+    """The environment of a dbt (or mf) process run in a copy of the project at ``project`` (its files
+    linked or edited there), against the DuckDB file ``warehouse`` (spills beside it) and a raw zone."""
+    return {
+        **os.environ,
+        "KEYNODE_DUCKDB_PATH": str(warehouse),
+        "KEYNODE_RAW_PATH": str(raw),
+        "KEYNODE_DUCKDB_TEMP_DIR": str(warehouse.parent / "duckdb_tmp"),
+        "DBT_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
 
 
 def row_accounting(duckdb_path: Path, entity: str) -> tuple[int, int, int, int]:

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import project_copy_env
 from keynode.paths import PROJECT_DIR
 
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -97,16 +97,7 @@ def probe_build(tmp_path_factory, generated_wh):
         config = f"{{{{ config(materialized='table'{setting}) }}}}"
         (probes / f"{name}.sql").write_text(f"{config}\n\n{sql}\n")
     warehouse = root / "keynode.duckdb"
-    env = {
-        **os.environ,
-        "KEYNODE_DUCKDB_PATH": str(warehouse),
-        "KEYNODE_RAW_PATH": str(generated_wh.wh.raw_path),
-        "KEYNODE_DUCKDB_TEMP_DIR": str(root / "duckdb_tmp"),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    env = project_copy_env(project, warehouse, generated_wh.wh.raw_path)
     done = subprocess.run(
         [DBT, "run", "--select", "path:probes"], cwd=project, env=env, capture_output=True, text=True
     )

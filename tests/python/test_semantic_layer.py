@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import project_copy_env
 from keynode.paths import PROJECT_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("semantic_layer")]
@@ -58,14 +58,7 @@ def mf(generated_wh, tmp_path_factory) -> Mf:
     warehouse = root / "keynode.duckdb"
     shutil.copyfile(generated_wh.wh.duckdb_path, warehouse)
     env = {
-        **os.environ,
-        "KEYNODE_DUCKDB_PATH": str(warehouse),
-        "KEYNODE_RAW_PATH": str(generated_wh.wh.raw_path),
-        "KEYNODE_DUCKDB_TEMP_DIR": str(root / "duckdb_tmp"),
-        "DBT_PROJECT_DIR": str(project),
-        "DBT_PROFILES_DIR": str(project),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
+        **project_copy_env(project, warehouse, generated_wh.wh.raw_path),
         # mf asks PyPI for a newer version on every start (1 s timeout, failures ignored): send that
         # request to a closed local port, so nothing leaves the machine.
         "HTTPS_PROXY": "http://127.0.0.1:9",
