@@ -26,21 +26,16 @@ DBT = str(Path(sys.executable).parent / "dbt")
 STORED_AS = {"uncompressed": "Uncompressed", "zstd": "ZSTD"}
 PROBE_ROWS = 300_000
 
+# nearly unique strings, as event ids are: DuckDB would pick DICT_FSST for them
+NEARLY_UNIQUE_IDS = (
+    f"select 'event-' || cast(range * 7919 as varchar) as probe_id, range as n from range({PROBE_ROWS})"
+)
+
 PROBES = {
-    # nearly unique strings, as event ids are: DuckDB would pick DICT_FSST for them
-    "probe_uncompressed": (
-        {"probe_id": "uncompressed"},
-        f"select 'event-' || cast(range * 7919 as varchar) as probe_id, range as n from range({PROBE_ROWS})",
-    ),
-    "probe_zstd": (
-        {"probe_id": "zstd"},
-        f"select 'event-' || cast(range * 7919 as varchar) as probe_id, range as n from range({PROBE_ROWS})",
-    ),
+    "probe_uncompressed": ({"probe_id": "uncompressed"}, NEARLY_UNIQUE_IDS),
+    "probe_zstd": ({"probe_id": "zstd"}, NEARLY_UNIQUE_IDS),
     # the same strings without the config: DuckDB's own choice, which the config must change
-    "probe_default": (
-        {},
-        f"select 'event-' || cast(range * 7919 as varchar) as probe_id, range as n from range({PROBE_ROWS})",
-    ),
+    "probe_default": ({}, NEARLY_UNIQUE_IDS),
     "probe_missing_column": ({"no_such_column": "uncompressed"}, "select 1 as n"),
     "probe_unknown_method": ({"n": "gzip"}, "select 1 as n"),
 }
