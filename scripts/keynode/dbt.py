@@ -14,6 +14,12 @@ from pathlib import Path
 
 from keynode.paths import PROJECT_DIR
 
+# The production build: seeds, models, snapshots and data tests in one invocation (one parse; dbt builds
+# the seeds first, in DAG order), without the unit tests. Unit tests check the SQL against hand-made
+# inputs, not the data, so they run in CI (scripts/test.sh) and on request (`keynode run --unit-tests`),
+# as dbt recommends for production jobs. `keynode run` runs it every day; `keynode bench` times it.
+PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
+
 
 class DbtFailed(RuntimeError):
     """A dbt invocation failed; the message names the failing nodes."""

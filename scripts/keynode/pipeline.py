@@ -1,14 +1,15 @@
 """keynode's main job: raw zone -> warehouse -> checks -> BI publication, with a short summary.
 
-Steps: generate the demo raw zone if the folder is absent (`keynode generate`; never into a folder
-another tool made), check every raw file against the raw-zone contract (keynode.raw_zone.preflight),
-`dbt seed` and `dbt build` everything with the dbt vars the raw zone's manifest records and `--vars`
-over them, run the Great Expectations checkpoint (`keynode check`: every complete day when the raw zone
-has a generator manifest, whose injected faults are then expected; the latest days otherwise) and write
-the offline Data Docs, then print a summary: build time, models and tests, the raw-row accounting (raw =
-valid + quarantined + duplicates) and quarantine counts by reason against the generator's ground-truth
-manifest. Re-running is idempotent: an existing raw zone is reused and incremental models reprocess only
-their lookback window.
+Steps: generate the demo raw zone if the folder is absent (`keynode generate`; never into a folder another
+tool made), check every raw file against the raw-zone contract (keynode.raw_zone.preflight), build the
+warehouse with one `dbt build` (seeds, models and data tests; unit tests only with --unit-tests: they test
+the SQL, not the data, and run in CI) with the dbt vars the raw zone's manifest records and `--vars` over
+them, run the Great Expectations checkpoint (`keynode check`: every complete day when the raw zone has a
+generator manifest, whose injected faults are then expected; the latest days otherwise) and write the
+offline Data Docs, then print a summary: build time, models and tests, the raw-row accounting (raw = valid
++ quarantined + duplicates) and quarantine counts by reason against the generator's ground-truth manifest.
+Re-running is idempotent: an existing raw zone is reused and incremental models reprocess only their
+lookback window.
 
 Write-audit-publish (keynode.publish): the build is audited - every dbt test of severity error passed,
 no unexplained critical expectation failed, no source's quarantine share or volume out of bounds - and
@@ -22,6 +23,7 @@ Examples:
   keynode run --raw /data/my_raw --duckdb /data/wh.duckdb   # your own raw zone (or one `keynode load` wrote)
   keynode run --raw data/rees46_raw --vars '{keynode__lookback_days: 5}'
   keynode run --full-refresh                       # rebuild incremental models from scratch
+  keynode run --unit-tests                         # the dbt unit tests too (after changing the SQL)
   keynode run --regenerate --generator-args "--seed 9 --days 42"
   keynode run --no-publish                         # build and audit; leave the BI artefact alone
   bash scripts/main.sh --help                      # the same command, with set-up of .venv first
@@ -39,7 +41,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from keynode.commands import invoke
-from keynode.dbt import DbtFailed, Warehouse, run_dbt
+from keynode.dbt import PRODUCTION_BUILD, DbtFailed, Warehouse, run_dbt
 from keynode.paths import default_bi_path, default_duckdb_path, default_output_dir, default_raw_path
 from keynode.project import dbt_var
 from keynode.publish import audit
@@ -72,6 +74,11 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="regenerate the demo raw zone even if present (only one `keynode generate` made)",
     )
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run the dbt unit tests (they test the SQL on hand-made inputs; CI runs them)",
+    )
     p.add_argument("--generator-args", default="", help="extra arguments for `keynode generate` (quoted)")
     p.add_argument(
         "--bi",
@@ -193,12 +200,10 @@ def run(args: argparse.Namespace) -> int:
     var_args = ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     try:
         t = time.perf_counter()
-        run_dbt(wh, ["seed", *var_args], quiet=not args.verbose, progress=not args.verbose)
-        timings["dbt seed"] = time.perf_counter() - t
-        t = time.perf_counter()
+        build_command = ["build"] if args.unit_tests else list(PRODUCTION_BUILD)
         build = run_dbt(
             wh,
-            ["build", *(["--full-refresh"] if full_refresh else []), *var_args],
+            [*build_command, *(["--full-refresh"] if full_refresh else []), *var_args],
             quiet=not args.verbose,
             progress=not args.verbose,
         )

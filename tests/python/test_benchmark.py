@@ -223,6 +223,16 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     for key in ("generate_s", "full_build_s", "incremental_s", "scan_s", "limit_funnel_s", "checkpoint_s"):
         assert row[key] >= 0
     assert row["peak_mb"] > 0 and row["temp_peak_mb"] >= 0
+    # the full build is keynode run's: seeds, models and data tests in one dbt build, no unit tests;
+    # the unit tests ran apart, all of them passing
+    kinds = {}
+    for step in ("target_full", "target_unit"):
+        results = json.loads((tmp_path / "3K" / step / "run_results.json").read_text())["results"]
+        kinds[step] = {(r["unique_id"].split(".")[0], r["status"]) for r in results}
+        kinds[step] -= {("operation", "success")}  # the on-run-start hooks
+    assert {"seed", "model", "test"} <= {kind for kind, _ in kinds["target_full"]}
+    assert "unit_test" not in {kind for kind, _ in kinds["target_full"]}
+    assert kinds["target_unit"] == {("unit_test", "pass")} and row["unit_tests_s"] > 0
     # the file after the full build; a DuckDB file never shrinks, and the increment came after
     final_mb = (tmp_path / "3K" / "bench.duckdb").stat().st_size / 2**20
     assert 0 < row["warehouse_mb"] <= final_mb

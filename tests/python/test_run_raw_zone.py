@@ -76,6 +76,10 @@ def test_run_applies_the_loaders_vars_and_fills_the_funnel_marts(tmp_path):
     result = keynode("run", "--raw", str(raw), "--duckdb", str(db), "--vars", over, "--no-publish", env=env)
     out = result.stdout + result.stderr
     assert '"keynode__events_source_start": "2019-09-30"' in out and '"keynode__lookback_days": 4' in out
+    # one dbt build made the seeds, models and data tests; the unit tests are CI's (keynode run --unit-tests)
+    summary = result.stdout.split("keynode build summary", 1)[-1]
+    assert all(f"  {kind} " in summary for kind in ("seeds", "models", "tests")), summary
+    assert "unit_tests" not in summary and "dbt seed" not in summary, summary
     audit = json.loads(Path(f"{db}.audit.json").read_text())
     dbt_gate = next(g for g in audit["gates"] if g["subject"] == "dbt")
     assert dbt_gate["passed"], dbt_gate

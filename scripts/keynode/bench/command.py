@@ -4,11 +4,13 @@ the limit, and ClickHouse as the peer.
 For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir>/<size>/:
 
 1. generate a fault-free raw zone (`keynode generate --no-faults --seed S --days D+1 --events N`);
-2. hold back the folders of the newest landing day (`<entity>/dt=<last>`), then run `dbt seed` and
-   `dbt build` in a child process (dbtRunner, as `keynode run` does): wall time, its exact peak memory
+2. hold back the folders of the newest landing day (`<entity>/dt=<last>`), then build as `keynode run`
+   does, `dbt build --exclude-resource-type unit_test` (keynode.dbt.PRODUCTION_BUILD: seeds, models and
+   data tests in one invocation), in a child process (dbtRunner): wall time, its exact peak memory
    (the kernel's ru_maxrss of the child, from wait4), and seconds per layer
    (execution_time of every node in run_results.json, grouped by model folder; with dbt threads > 1
-   the layer sums can exceed the wall time);
+   the layer sums can exceed the wall time); then, apart, the dbt unit tests (UNIT_TESTS_COMMAND
+   below), which CI runs and the daily job does not;
 3. the limit: a plain scan of the raw events (count(*), and a group-by event_name x UTC day), and one
    hand-written DuckDB query (bench/sql/limit_purchase_funnel.sql) that reads the raw Parquet once and
    computes the daily 17-node purchase funnel with the same semantics (user_key = the same device
@@ -20,8 +22,8 @@ For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir
 5. the funnel layer alone: the three funnel models rebuilt one at a time (`dbt run --full-refresh
    --threads 1`) on the quiet machine, as chdb runs, for a like-for-like ratio (the in-build figure
    shares the two cores with other models);
-6. the held-back landing day arrives: `dbt build --exclude-resource-type unit_test` again (incremental:
-   the daily production run; unit tests test code, not data, and run in CI), timed; like a daily run
+6. the held-back landing day arrives: the same production build again (incremental: the daily run),
+   timed; like a daily run
    it starts from the previous build's parse (target/partial_parse.msgpack: dbt re-parses only what
    changed, about 5 s less than a cold parse at any size);
 7. the Great Expectations checkpoint (`keynode check --latest-days 3 --no-data-docs`), timed.
@@ -51,10 +53,13 @@ from pathlib import Path
 from keynode.bench import limit, measure, peer
 from keynode.bench.report import render
 from keynode.commands import parse_count
+from keynode.dbt import PRODUCTION_BUILD
 from keynode.project import dbt_var
 
 # The funnel layer on a quiet machine, as chdb runs: the three models rebuilt one after another (dbt
 # threads 1, DuckDB's threads each) from the built warehouse. Their result is the one the build wrote.
+PRODUCTION_BUILD_COMMAND = " ".join(PRODUCTION_BUILD)  # the full build and the increment, as keynode run
+UNIT_TESTS_COMMAND = "test --select test_type:unit"
 FUNNEL_ALONE_COMMAND = "run --full-refresh --threads 1 --select " + " ".join(measure.FUNNEL_CORE_MODELS)
 
 
@@ -76,14 +81,19 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["held_back_from"] = new_day
     row["held_back_folders"] = measure.hold_back(work / "raw", work / "holdback", new_day)
 
-    log("full build: dbt seed + dbt build")
-    full = measure.run_dbt_child(work, work / "target_full", ["seed", "build"], env)
+    log("full build: " + PRODUCTION_BUILD_COMMAND)
+    full = measure.run_dbt_child(work, work / "target_full", [PRODUCTION_BUILD_COMMAND], env)
     row.update(full_build_s=full["wall_s"], peak_mb=full["peak_mb"], full_steps_s=full["steps_s"])
     row["temp_peak_mb"] = full["temp_peak_mb"]
     row["warehouse_mb"] = (work / "bench.duckdb").stat().st_size / 2**20  # what storing it costs on disk
     row["layers_s"] = full["layers_s"]
     row["full_top_models"] = full["top_models"]
     funnel_s = full["layers_s"].get("funnel_core", 0.0)
+
+    log("unit tests (CI's, not the daily job's): " + UNIT_TESTS_COMMAND)
+    measure.carry_parse_state(work / "target_full", work / "target_unit")
+    unit = measure.run_dbt_child(work, work / "target_unit", [UNIT_TESTS_COMMAND], env)
+    row["unit_tests_s"] = unit["wall_s"]
 
     log("limit: raw scan and hand-written funnel query")
     lim = limit.run_limit(work, args, w)
@@ -139,12 +149,12 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
         alone_after_events = row["funnel_alone_s"] - row["funnel_alone_by_model_s"]["int_funnel_events"]
         row["user_days_and_daily_alone_over_chdb"] = alone_after_events / row["chdb_s"]
 
-    log(f"incremental: landing days >= {new_day} arrive, dbt build --exclude-resource-type unit_test")
+    log(f"incremental: landing days >= {new_day} arrive, {PRODUCTION_BUILD_COMMAND}")
     measure.restore(work / "raw", work / "holdback")
-    # the daily production run: models and data tests; unit tests test code, not data, and run in CI.
+    # the daily production run (models and data tests), as the full build above
     # It finds yesterday's parse in target/ (dbt's partial parsing), as `keynode run` does day after day.
     measure.carry_parse_state(work / "target_full", work / "target_incr")
-    incr = measure.run_dbt_child(work, work / "target_incr", ["build --exclude-resource-type unit_test"], env)
+    incr = measure.run_dbt_child(work, work / "target_incr", [PRODUCTION_BUILD_COMMAND], env)
     row.update(incremental_s=incr["wall_s"], incremental_peak_mb=incr["peak_mb"])
     row["incremental_temp_peak_mb"] = incr["temp_peak_mb"]
     row["incr_over_full"] = incr["wall_s"] / full["wall_s"]

@@ -35,6 +35,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         ("generate s", "generate_s", ".1f"),
         ("full build s", "full_build_s", ".1f"),
         ("peak MB", "peak_mb", ".0f"),
+        ("unit tests s", "unit_tests_s", ".1f"),
         ("warehouse MB", "warehouse_mb", ".0f"),
         ("incremental s", "incremental_s", ".1f"),
         ("incr peak MB", "incremental_peak_mb", ".0f"),
@@ -66,6 +67,8 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
     lines += [f"{r['size']} limit query failed: {r['limit_error']}" for r in rows if r.get("limit_error")]
     lines += [f"{r['size']} chdb failed: {r['chdb_error']}" for r in rows if r.get("chdb_error")]
     lines += [
+        "full build s / incremental s: `dbt build --exclude-resource-type unit_test` (seeds, models, data"
+        " tests), as keynode run; unit tests s: the dbt unit tests alone (CI runs them, the daily job not)",
         "temp peak MB: DuckDB spill files of the full build (its temp_directory, sampled every second)",
         "warehouse MB: the DuckDB file after the full build",
         "funnel layer s: the three funnel models in the full build (sharing the cores with other models);"
