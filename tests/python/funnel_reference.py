@@ -21,6 +21,11 @@ valid chain from that start reaches node k).
 
 `brute_force_max_step` enumerates every chain explicitly and is used to cross-check the set recursion on
 small inputs.
+
+`next_moves` is the reference of int_funnel_next_moves (doc `key_signal_next_move`): from every node k a
+user-day's reported chain reaches, at time t_k, the next move is the user's funnel event with the smallest
+key epoch_ms * 100 + node_step above epoch_ms(t_k) * 100 + k, counted when its key is at most
+epoch_ms(t_1 + W) * 100 + 99 (its millisecond is within the chain's window), else the user-day exits there.
 """
 
 from __future__ import annotations
@@ -165,3 +170,34 @@ def node_funnel_daily(
         for step in range(1, min(ud.max_step_reached, funnel_steps[ud.funnel_key]) + 1):
             reached[(ud.funnel_key, ud.funnel_date, step)] += 1
     return reached
+
+
+EPOCH = datetime(1970, 1, 1)
+
+
+def epoch_ms(ts: datetime) -> int:
+    """Milliseconds since 1970 of a naive UTC time, rounded down (as DuckDB's epoch_ms)."""
+    return (ts - EPOCH) // timedelta(milliseconds=1)
+
+
+def next_moves(
+    days: dict[tuple[str, date, str], UserDay], events: Iterable[Event], window_minutes: int
+) -> dict[tuple[str, date, str, int], int | None]:
+    """{(funnel_key, funnel_date, user_key, node_step): next node or None} for every node each user-day
+    of ``days`` (user_days' result) reaches; ``events`` are all the users' funnel events."""
+    keys_by_user: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for e in events:
+        keys_by_user[(e.funnel_key, e.user_key)].append(epoch_ms(e.event_ts) * 100 + e.node_step)
+    window = timedelta(minutes=window_minutes)
+    result: dict[tuple[str, date, str, int], int | None] = {}
+    for (funnel_key, day, user_key), ud in days.items():
+        keys = keys_by_user[(funnel_key, user_key)]
+        window_end_key = epoch_ms(ud.step_reached_at[0] + window) * 100 + 99
+        for step in range(1, ud.max_step_reached + 1):
+            reached_key = epoch_ms(ud.step_reached_at[step - 1]) * 100 + step
+            later = [k for k in keys if k > reached_key]
+            following = min(later) if later else None
+            result[(funnel_key, day, user_key, step)] = (
+                following % 100 if following is not None and following <= window_end_key else None
+            )
+    return result

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from funnel_reference import (  # noqa: E402
     Event,
     brute_force_max_step,
+    next_moves,
     node_funnel_daily,
     user_days,
 )
@@ -243,12 +244,14 @@ def warehouse(tmp_path_factory):
     phase_1, phase_2 = _phases(rng, rows)
     assert phase_1 and phase_2
 
-    # the funnel models, their tests and the two seeds they read; `cautious` leaves out other models' tests
+    # the funnel models (with the next moves), their tests and the two seeds they read; `cautious` leaves
+    # out other models' tests
     selection = [
         "--select",
         "funnels",
         "funnel_nodes",
         "int_funnel_user_days",
+        "int_funnel_next_moves",
         "int_funnel_user_days+,path:models/marts/funnels",
         "--indirect-selection",
         "cautious",
@@ -278,13 +281,13 @@ def warehouse(tmp_path_factory):
     # DuckDB recomputes single user-days: the touched dates are not rewritten whole
     assert sum(n_new for n_new, _ in recomputed.values()) < sum(n for _, n in recomputed.values())
     assert any(0 < n_new < n for n_new, n in recomputed.values())
-    reference = user_days([e for e, _ in phase_1 + phase_2], WINDOW_MINUTES)
-    yield db_path, reference, tmp_path
+    events = [e for e, _ in phase_1 + phase_2]
+    yield db_path, user_days(events, WINDOW_MINUTES), tmp_path, events
     mp.undo()
 
 
 def test_user_days_match_reference(warehouse):
-    db_path, reference, _ = warehouse
+    db_path, reference, _, _ = warehouse
     expected = _expected_user_days(reference)
     assert len(expected) > 3000
     assert max(v[0] for v in expected.values()) >= 8  # the data reaches deep into the funnel
@@ -292,7 +295,7 @@ def test_user_days_match_reference(warehouse):
 
 
 def test_node_funnel_daily_matches_reference(warehouse):
-    db_path, reference, _ = warehouse
+    db_path, reference, _, _ = warehouse
     expected = node_funnel_daily(reference, FUNNEL_STEPS)
     con = duckdb.connect(str(db_path))
     try:
@@ -327,7 +330,7 @@ def test_node_funnel_daily_matches_reference(warehouse):
 
 
 def test_time_to_convert_matches_reference(warehouse):
-    db_path, reference, _ = warehouse
+    db_path, reference, _, _ = warehouse
     seconds: dict[tuple, list[float]] = defaultdict(list)
     for ud in reference.values():
         times = ud.step_reached_at
@@ -361,15 +364,51 @@ def test_time_to_convert_matches_reference(warehouse):
     assert {r[:5]: r[5] for r in histogram} == {k: len(v) for k, v in seconds.items()}
 
 
+def _sql_next_moves(db_path: Path) -> dict:
+    con = duckdb.connect(str(db_path))
+    try:
+        rows = con.execute(
+            """select funnel_key, funnel_date, user_key, node_step, next_node_step
+               from main.int_funnel_next_moves"""
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[:4]: r[4] for r in rows}
+
+
+def _assert_next_moves_equal(got: dict, expected: dict) -> None:
+    missing = sorted(set(expected) - set(got))[:5]
+    extra = sorted(set(got) - set(expected))[:5]
+    wrong = [(k, expected[k], got[k]) for k in sorted(expected) if k in got and got[k] != expected[k]]
+    assert not missing and not extra and not wrong, (
+        f"missing={missing} extra={extra} wrong={len(wrong)} first={wrong[:3]}"
+    )
+
+
+def test_next_moves_match_reference(warehouse):
+    """int_funnel_next_moves (DuckDB: the funnel pass; built, then incrementally with late rows) gives
+    the reference's next move from every node of every user-day."""
+    db_path, reference, _, events = warehouse
+    expected = next_moves(reference, events, WINDOW_MINUTES)
+    assert len(expected) > 10000
+    # both outcomes occur often: a next node within the window, and an exit
+    assert (
+        sum(v is None for v in expected.values()) > 1000
+        and sum(v is not None for v in expected.values()) > 1000
+    )
+    _assert_next_moves_equal(_sql_next_moves(db_path), expected)
+
+
 def test_portable_sql_matches_reference(warehouse):
-    """The default__ (portable) macros, forced on DuckDB, give the same user-days."""
-    db_path, reference, tmp_path = warehouse
+    """The default__ (portable) macros, forced on DuckDB, give the same user-days and next moves."""
+    db_path, reference, tmp_path, events = warehouse
     _dbt(
-        ["run", "--select", "int_funnel_user_days", "--full-refresh"],
+        ["run", "--select", "int_funnel_user_days", "int_funnel_next_moves", "--full-refresh"],
         tmp_path,
         extra_vars=", keynode__funnel_portable_sql: true",
     )
     _assert_user_days_equal(_sql_user_days(db_path), _expected_user_days(reference))
+    _assert_next_moves_equal(_sql_next_moves(db_path), next_moves(reference, events, WINDOW_MINUTES))
 
 
 def test_reference_matches_brute_force():

@@ -22,7 +22,7 @@ from keynode.udf.plugin import Plugin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from funnel_reference import Event, user_days  # noqa: E402
+from funnel_reference import Event, next_moves, user_days  # noqa: E402
 
 MAX_STEPS = 5
 BASES = [datetime(2026, 3, 1, 22, 0), datetime(1969, 12, 31, 22, 0)]
@@ -94,8 +94,87 @@ def test_chains_match_reference(con, rows, base, window_minutes):
     assert _chains(con, events, window_minutes) == expected
 
 
+def _moves(con, events: list[Event], window_minutes: int) -> dict:
+    """{(user_key, funnel_date, node_step): next_node_step} from keynode_window_funnel_next_moves, fed
+    as int_funnel_next_moves feeds it."""
+    con.execute("create or replace temp table events (user_key varchar, event_ts timestamp, node_step int)")
+    if events:
+        params = [(e.user_key, e.event_ts, e.node_step) for e in events]
+        con.executemany("insert into events values (?, ?, ?)", params)
+    rows = con.execute(
+        """
+        select user_key, move.funnel_date, move.node_step, move.next_node_step
+        from (
+            select
+                user_key,
+                unnest(keynode_window_funnel_next_moves(
+                    list(epoch_us(event_ts) * 128 + node_step),
+                    cast(? as bigint) * 60000000, ?
+                )) as move
+            from events
+            where node_step between 1 and ?
+            group by user_key
+        )
+        """,
+        [window_minutes, MAX_STEPS, MAX_STEPS],
+    ).fetchall()
+    return {(user, day, step): following for user, day, step, following in rows}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["u1", "u2"]),
+            st.sampled_from(OFFSET_MINUTES),
+            st.integers(min_value=0, max_value=2),
+            # microseconds: events of one millisecond in either order of time and node
+            st.sampled_from([0, 1, 400, 999, 1000, 1001]),
+            st.integers(min_value=1, max_value=MAX_STEPS + 1),
+        ),
+        max_size=40,
+    ),
+    base=st.sampled_from(BASES),
+    window_minutes=st.sampled_from([1, 60, 1440, 2880]),
+)
+def test_next_moves_match_reference(con, rows, base, window_minutes):
+    events = [
+        Event(
+            "f", user, f"e{i}", base + timedelta(minutes=minutes, seconds=seconds, microseconds=micros), step
+        )
+        for i, (user, minutes, seconds, micros, step) in enumerate(rows)
+    ]
+    funnel_events = [e for e in events if e.node_step <= MAX_STEPS]
+    expected = {
+        (user, day, step): following
+        for (_, day, user, step), following in next_moves(
+            user_days(funnel_events, window_minutes), funnel_events, window_minutes
+        ).items()
+    }
+    assert _moves(con, events, window_minutes) == expected
+
+
+def test_next_move_orders_one_milliseconds_events_by_key(con):
+    """Hand-worked: node 1 reached at 22:00:00.000999; in the same millisecond a node-3 event at .000000
+    and a node-2 event at .000400. Keys are per millisecond (epoch_ms * 100 + node), so both are above the
+    reach point's (node 1), and the smallest, node 2, is the next move, although node 3 came first in
+    microseconds. (Node 2 at .000400 is before the start, so the chain itself stays at node 1.)"""
+    t = datetime(2026, 3, 1, 22, 0)
+    events = [
+        Event("f", "u1", "e1", t + timedelta(microseconds=999), 1),
+        Event("f", "u1", "e2", t, 3),
+        Event("f", "u1", "e3", t + timedelta(microseconds=400), 2),
+    ]
+    assert _moves(con, events, 60) == {("u1", t.date(), 1): 2}
+
+
 def test_no_rows_and_null_lists(con):
     """An empty input gives no rows; a user whose list is NULL gets NULL, not an error."""
     assert _chains(con, [], 60) == {}
     got = con.execute("select keynode_window_funnel_chains(cast(null as bigint[]), 60000000, 3)").fetchone()
+    assert got == (None,)
+    assert _moves(con, [], 60) == {}
+    got = con.execute(
+        "select keynode_window_funnel_next_moves(cast(null as bigint[]), 60000000, 3)"
+    ).fetchone()
     assert got == (None,)

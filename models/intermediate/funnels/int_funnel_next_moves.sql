@@ -7,10 +7,9 @@
     (doc funnel_incremental): a user's event at ts changes the moves of its chains that start from
     date(ts - W) to date(ts), and nothing else.
 
-    The lookup: reach points and events become integer sort keys (epoch ms * 100 + node_step); the next
-    event after reaching node k at time t is the event with the smallest key above t * 100 + k (an event
-    at the same millisecond and node is the reaching one, not a move), searched from that key + 1, per
-    compact user number (an integer sorts far cheaper than two strings).
+    The lookup is keynode_funnel_next_moves: on DuckDB the funnel's per-user pass over the events, which
+    reports every start day it sees (final keeps the user-days this run recomputes); elsewhere a
+    sort-merge lookup over the stored user-days (`user_days_query`).
 -#}
 {%- set funnel = keynode_funnel_user_day_settings() -%}
 
@@ -22,15 +21,6 @@ source_watermark as (
 
     select max(landed_date) as processed_landed_date
     from {{ ref('int_funnel_events') }}
-
-),
-
-nodes as (
-
-    select
-        funnel_key,
-        node_step
-    from {{ ref('funnel_nodes') }}
 
 ),
 
@@ -46,9 +36,9 @@ nodes as (
 ) %}
 {%- set read_until = keynode_funnel_read_until(affected_dates, funnel.window_minutes) %}
 {% endif %}
--- the user-days to (re)compute: all (full build), the affected user-days (DuckDB) or dates (Spark)
-user_days as (
-
+{#- the stored user-days to (re)compute, read by the portable lookup: all (full build), the affected
+    user-days (DuckDB) or dates (Spark) -#}
+{%- set user_days_query %}
     select user_days.*
     from {{ ref('int_funnel_user_days') }} as user_days
     {%- if is_incremental() and funnel.per_user_day %}
@@ -71,9 +61,7 @@ user_days as (
         false
         {%- endif %}
     {%- endif %}
-
-),
-
+{%- endset %}
 -- the events their windows can hold
 funnel_events as (
 
@@ -104,87 +92,29 @@ funnel_events as (
 
 ),
 
--- one row per user-day and node it reached, at the reported chain's time of that node
-reached as (
-
-    select
-        user_days.funnel_key,
-        user_days.funnel_date,
-        user_days.user_key,
-        nodes.node_step,
-        case nodes.node_step
-            {%- for step in range(1, funnel.max_steps + 1) %}
-                when {{ step }} then user_days.step_{{ '%02d' | format(step) }}_reached_at
-            {%- endfor %}
-        end as reached_at,
-        user_days.step_01_reached_at + interval {{ funnel.window_minutes }} minute as window_end_at
-    from user_days
-    inner join nodes
-        on user_days.funnel_key = nodes.funnel_key and user_days.max_step_reached >= nodes.node_step
-
-),
-
-users as (
-
-    {{ keynode_funnel_user_numbers('user_days') }}
-
-),
-
--- reach points and events as integer sort keys (only users with a user-day here are read further)
-reach_points as (
-
-    select
-        users.user_number,
-        reached.funnel_key,
-        reached.funnel_date,
-        reached.user_key,
-        reached.node_step as reached_step,
-        {{ keynode_epoch_ms('reached.reached_at') }} * 100 + reached.node_step + 1 as search_key,
-        {{ keynode_epoch_ms('reached.window_end_at') }} * 100 + 99 as window_end_key
-    from reached
-    inner join users
-        on reached.funnel_key = users.funnel_key and reached.user_key = users.user_key
-
-),
-
-event_keys as (
-
-    select
-        users.user_number,
-        {{ keynode_epoch_ms('funnel_events.event_ts') }} * 100 + funnel_events.node_step as event_ts
-    from funnel_events
-    inner join users
-        on funnel_events.funnel_key = users.funnel_key and funnel_events.user_key = users.user_key
-
-),
-
--- every reach point with the key of the user's next funnel event (NULL: none)
-next_keys as (
-
-    {{ keynode_funnel_next_event(
-        states='reach_points',
-        events='event_keys',
-        partition_by=['user_number'],
-        state_ts='search_key',
-        state_columns=['funnel_key', 'funnel_date', 'user_key', 'reached_step', 'window_end_key'],
-        value_type='bigint',
-        keep_unmatched=true
-    ) }}
-
-),
+{{ keynode_funnel_next_moves(
+    user_days_query, 'funnel_events', ref('funnel_nodes'), funnel.window_minutes, funnel.max_steps
+) }}
 
 final as (
 
     select
-        next_keys.funnel_key,
-        next_keys.funnel_date,
-        next_keys.user_key,
-        next_keys.reached_step as node_step,
-        case
-            when next_keys.next_ts <= next_keys.window_end_key then cast(next_keys.next_ts % 100 as integer)
-        end as next_node_step,
+        funnel_moves.funnel_key,
+        funnel_moves.funnel_date,
+        funnel_moves.user_key,
+        funnel_moves.node_step,
+        funnel_moves.next_node_step,
         source_watermark.processed_landed_date
-    from next_keys
+    from funnel_moves
+    {%- if is_incremental() and funnel.per_user_day %}
+    -- the user-days this run recomputes (the pass also reports later start days it read events of)
+    inner join affected_user_ranges
+        on
+            funnel_moves.funnel_key = affected_user_ranges.funnel_key
+            and funnel_moves.user_key = affected_user_ranges.user_key
+            and funnel_moves.funnel_date >= affected_user_ranges.first_date
+            and funnel_moves.funnel_date <= affected_user_ranges.last_date
+    {%- endif %}
     cross join source_watermark
 
 )
