@@ -14,7 +14,8 @@ import random
 
 import duckdb
 import pytest
-from keynode.dbt import Warehouse, run_dbt
+from conftest import make_warehouse
+from keynode.dbt import run_dbt
 
 EDGE_CASES = [
     "e1",
@@ -58,12 +59,7 @@ def ascii_rule(value: str) -> str | None:
 @pytest.fixture(scope="module")
 def expressions(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("clean_id")
-    wh = Warehouse(
-        duckdb_path=root / "keynode.duckdb",
-        raw_path=root / "raw",
-        target_path=root / "target",
-        log_path=root / "logs",
-    )
+    wh = make_warehouse(root, root / "raw")
     template = (
         "{{ tojson({'dispatched': keynode_clean_id('x'), 'definition': default__keynode_clean_id('x')}) }}"
     )

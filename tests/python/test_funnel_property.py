@@ -219,7 +219,8 @@ def _expected_user_days(reference: dict) -> dict:
     }
 
 
-def _assert_user_days_equal(got: dict, expected: dict) -> None:
+def _assert_same_rows(got: dict, expected: dict) -> None:
+    """The same keys with the same values (user-days, next moves)."""
     missing = sorted(set(expected) - set(got))[:5]
     extra = sorted(set(got) - set(expected))[:5]
     wrong = [(k, expected[k], got[k]) for k in sorted(expected) if k in got and got[k] != expected[k]]
@@ -259,7 +260,7 @@ def warehouse(tmp_path_factory):
     _load(db_path, phase_1, replace=True)
     _dbt(["build", *selection], tmp_path)
     phase_1_reference = user_days([e for e, _ in phase_1], WINDOW_MINUTES)
-    _assert_user_days_equal(_sql_user_days(db_path), _expected_user_days(phase_1_reference))
+    _assert_same_rows(_sql_user_days(db_path), _expected_user_days(phase_1_reference))
 
     _load(db_path, phase_2, replace=False)
     _dbt(["build", *selection], tmp_path)  # incremental: late rows for old days
@@ -291,7 +292,7 @@ def test_user_days_match_reference(warehouse):
     expected = _expected_user_days(reference)
     assert len(expected) > 3000
     assert max(v[0] for v in expected.values()) >= 8  # the data reaches deep into the funnel
-    _assert_user_days_equal(_sql_user_days(db_path), expected)
+    _assert_same_rows(_sql_user_days(db_path), expected)
 
 
 def test_node_funnel_daily_matches_reference(warehouse):
@@ -376,15 +377,6 @@ def _sql_next_moves(db_path: Path) -> dict:
     return {r[:4]: r[4] for r in rows}
 
 
-def _assert_next_moves_equal(got: dict, expected: dict) -> None:
-    missing = sorted(set(expected) - set(got))[:5]
-    extra = sorted(set(got) - set(expected))[:5]
-    wrong = [(k, expected[k], got[k]) for k in sorted(expected) if k in got and got[k] != expected[k]]
-    assert not missing and not extra and not wrong, (
-        f"missing={missing} extra={extra} wrong={len(wrong)} first={wrong[:3]}"
-    )
-
-
 def test_next_moves_match_reference(warehouse):
     """int_funnel_next_moves (DuckDB: the funnel pass; built, then incrementally with late rows) gives
     the reference's next move from every node of every user-day."""
@@ -396,7 +388,7 @@ def test_next_moves_match_reference(warehouse):
         sum(v is None for v in expected.values()) > 1000
         and sum(v is not None for v in expected.values()) > 1000
     )
-    _assert_next_moves_equal(_sql_next_moves(db_path), expected)
+    _assert_same_rows(_sql_next_moves(db_path), expected)
 
 
 def test_portable_sql_matches_reference(warehouse):
@@ -407,8 +399,8 @@ def test_portable_sql_matches_reference(warehouse):
         tmp_path,
         extra_vars=", keynode__funnel_portable_sql: true",
     )
-    _assert_user_days_equal(_sql_user_days(db_path), _expected_user_days(reference))
-    _assert_next_moves_equal(_sql_next_moves(db_path), next_moves(reference, events, WINDOW_MINUTES))
+    _assert_same_rows(_sql_user_days(db_path), _expected_user_days(reference))
+    _assert_same_rows(_sql_next_moves(db_path), next_moves(reference, events, WINDOW_MINUTES))
 
 
 def test_reference_matches_brute_force():

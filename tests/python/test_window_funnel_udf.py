@@ -37,22 +37,22 @@ def con():
     connection.close()
 
 
-def _chains(con, events: list[Event], window_minutes: int) -> dict:
-    """{(user_key, funnel_date): (max_step_reached, step times)} from the DuckDB function."""
+def _pass(con, function: str, events: list[Event], window_minutes: int) -> list[tuple]:
+    """(user_key, result struct as a tuple) rows of the pass ``function`` over ``events``, fed as the
+    models feed it: each user's packed events by DuckDB's `list` aggregate, nodes 1..MAX_STEPS."""
     con.execute("create or replace temp table events (user_key varchar, event_ts timestamp, node_step int)")
     if events:
         params = [(e.user_key, e.event_ts, e.node_step) for e in events]
         con.executemany("insert into events values (?, ?, ?)", params)
     rows = con.execute(
-        """
-        select user_key, chain.funnel_date, chain.max_step_reached, chain.step_reached_at
+        f"""
+        select user_key, unnest(result)
         from (
             select
                 user_key,
-                unnest(keynode_window_funnel_chains(
-                    list(epoch_us(event_ts) * 128 + node_step),
-                    cast(? as bigint) * 60000000, ?
-                )) as chain
+                unnest({function}(
+                    list(epoch_us(event_ts) * 128 + node_step), cast(? as bigint) * 60000000, ?
+                )) as result
             from events
             where node_step between 1 and ?
             group by user_key
@@ -60,7 +60,19 @@ def _chains(con, events: list[Event], window_minutes: int) -> dict:
         """,
         [window_minutes, MAX_STEPS, MAX_STEPS],
     ).fetchall()
+    return rows
+
+
+def _chains(con, events: list[Event], window_minutes: int) -> dict:
+    """{(user_key, funnel_date): (max_step_reached, step times)} from keynode_window_funnel_chains."""
+    rows = _pass(con, "keynode_window_funnel_chains", events, window_minutes)
     return {(user, day): (steps, tuple(times)) for user, day, steps, times in rows}
+
+
+def _moves(con, events: list[Event], window_minutes: int) -> dict:
+    """{(user_key, funnel_date, node_step): next_node_step} from keynode_window_funnel_next_moves."""
+    rows = _pass(con, "keynode_window_funnel_next_moves", events, window_minutes)
+    return {(user, day, step): following for user, day, step, following in rows}
 
 
 event_lists = st.lists(
@@ -92,33 +104,6 @@ def test_chains_match_reference(con, rows, base, window_minutes):
         if day.max_step_reached >= 2  # start days reaching only node 1 come from the day entries
     }
     assert _chains(con, events, window_minutes) == expected
-
-
-def _moves(con, events: list[Event], window_minutes: int) -> dict:
-    """{(user_key, funnel_date, node_step): next_node_step} from keynode_window_funnel_next_moves, fed
-    as int_funnel_next_moves feeds it."""
-    con.execute("create or replace temp table events (user_key varchar, event_ts timestamp, node_step int)")
-    if events:
-        params = [(e.user_key, e.event_ts, e.node_step) for e in events]
-        con.executemany("insert into events values (?, ?, ?)", params)
-    rows = con.execute(
-        """
-        select user_key, move.funnel_date, move.node_step, move.next_node_step
-        from (
-            select
-                user_key,
-                unnest(keynode_window_funnel_next_moves(
-                    list(epoch_us(event_ts) * 128 + node_step),
-                    cast(? as bigint) * 60000000, ?
-                )) as move
-            from events
-            where node_step between 1 and ?
-            group by user_key
-        )
-        """,
-        [window_minutes, MAX_STEPS, MAX_STEPS],
-    ).fetchall()
-    return {(user, day, step): following for user, day, step, following in rows}
 
 
 @settings(max_examples=1000, deadline=None)

@@ -8,20 +8,19 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 
 from keynode.udf import window_funnel
 
+# (SQL name, arrow function, return type); every one takes (BIGINT[] packed events, BIGINT window in
+# microseconds, INTEGER max steps)
+FUNCTIONS = (
+    ("keynode_window_funnel_chains", window_funnel.window_funnel_chains, window_funnel.RESULT_SQL_TYPE),
+    (
+        "keynode_window_funnel_next_moves",
+        window_funnel.window_funnel_next_moves,
+        window_funnel.MOVES_SQL_TYPE,
+    ),
+)
+
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
-        conn.create_function(
-            "keynode_window_funnel_chains",
-            window_funnel.window_funnel_chains,
-            ["BIGINT[]", "BIGINT", "INTEGER"],
-            window_funnel.RESULT_SQL_TYPE,
-            type="arrow",
-        )
-        conn.create_function(
-            "keynode_window_funnel_next_moves",
-            window_funnel.window_funnel_next_moves,
-            ["BIGINT[]", "BIGINT", "INTEGER"],
-            window_funnel.MOVES_SQL_TYPE,
-            type="arrow",
-        )
+        for name, function, return_type in FUNCTIONS:
+            conn.create_function(name, function, ["BIGINT[]", "BIGINT", "INTEGER"], return_type, type="arrow")
