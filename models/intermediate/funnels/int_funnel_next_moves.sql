@@ -9,9 +9,10 @@
 
     The lookup is keynode_funnel_next_moves: on DuckDB the funnel's per-user pass over the events, which
     reports every start day it sees (final keeps the user-days this run recomputes); elsewhere a
-    sort-merge lookup over the stored user-days (`user_days_query`).
+    sort-merge lookup over the stored user-days (keynode_funnel_user_days_to_recompute).
 -#}
 {%- set funnel = keynode_funnel_user_day_settings() -%}
+{%- set affected_dates = [] -%}
 
 {{ config(**keynode_funnel_user_day_config()) }}
 
@@ -36,32 +37,6 @@ source_watermark as (
 ) %}
 {%- set read_until = keynode_funnel_read_until(affected_dates, funnel.window_minutes) %}
 {% endif %}
-{#- the stored user-days to (re)compute, read by the portable lookup: all (full build), the affected
-    user-days (DuckDB) or dates (Spark) -#}
-{%- set user_days_query %}
-    select user_days.*
-    from {{ ref('int_funnel_user_days') }} as user_days
-    {%- if is_incremental() and funnel.per_user_day %}
-    inner join affected_user_ranges
-        on
-            user_days.funnel_key = affected_user_ranges.funnel_key
-            and user_days.user_key = affected_user_ranges.user_key
-    where
-        user_days.funnel_date >= affected_user_ranges.first_date
-        and user_days.funnel_date <= affected_user_ranges.last_date
-    {%- elif is_incremental() %}
-    where
-        {%- if affected_dates %}
-        user_days.funnel_date in (
-            {%- for d in affected_dates %}
-            cast('{{ d }}' as date){{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-        {%- else %}
-        false
-        {%- endif %}
-    {%- endif %}
-{%- endset %}
 -- the events their windows can hold
 funnel_events as (
 
@@ -93,7 +68,11 @@ funnel_events as (
 ),
 
 {{ keynode_funnel_next_moves(
-    user_days_query, 'funnel_events', ref('funnel_nodes'), funnel.window_minutes, funnel.max_steps
+    keynode_funnel_user_days_to_recompute(funnel.per_user_day, affected_dates),
+    'funnel_events',
+    ref('funnel_nodes'),
+    funnel.window_minutes,
+    funnel.max_steps
 ) }}
 
 final as (
@@ -106,6 +85,7 @@ final as (
         funnel_moves.next_node_step,
         source_watermark.processed_landed_date
     from funnel_moves
+    cross join source_watermark
     {%- if is_incremental() and funnel.per_user_day %}
     -- the user-days this run recomputes (the pass also reports later start days it read events of)
     inner join affected_user_ranges
@@ -115,7 +95,6 @@ final as (
             and funnel_moves.funnel_date >= affected_user_ranges.first_date
             and funnel_moves.funnel_date <= affected_user_ranges.last_date
     {%- endif %}
-    cross join source_watermark
 
 )
 
