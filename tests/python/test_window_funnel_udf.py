@@ -163,3 +163,20 @@ def test_no_rows_and_null_lists(con):
         "select keynode_window_funnel_next_moves(cast(null as bigint[]), 60000000, 3)"
     ).fetchone()
     assert got == (None,)
+
+
+def test_first_calls_from_several_threads_compile_the_pass_once(monkeypatch):
+    """dbt threads run the two functions at the same time; the first calls must not compile twice (a
+    second numba.njit of the compiled helper raised TypeError in a dbt unit-test run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from keynode.udf import window_funnel
+
+    monkeypatch.setattr(window_funnel, "_kernel", None)
+    monkeypatch.setattr(
+        window_funnel, "_next_key", getattr(window_funnel._next_key, "py_func", window_funnel._next_key)
+    )
+    with ThreadPoolExecutor(4) as pool:
+        kernels = list(pool.map(lambda _: window_funnel._compiled_kernel(), range(8)))
+    assert all(kernel is kernels[0] for kernel in kernels)
+    assert hasattr(window_funnel._next_key, "py_func")  # the helper compiled, once

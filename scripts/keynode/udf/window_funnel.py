@@ -28,6 +28,8 @@ the chain's window (doc key_signal_next_move).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,23 +54,27 @@ MOVES_TYPE = pa.list_(
 MOVES_SQL_TYPE = "STRUCT(funnel_date DATE, node_step INTEGER, next_node_step INTEGER)[]"
 
 _kernel = None
+_COMPILE_LOCK = threading.Lock()
 
 
 def _compiled_kernel():
     """The numba-compiled pass, compiled on first use (dbt runs that never call the function do not pay
     for numba) and cached on disk next to this file, or in numba's user-wide cache folder when that is
-    read-only; with no writable folder at all it is compiled in memory for each process."""
+    read-only; with no writable folder at all it is compiled in memory for each process. dbt threads call
+    the functions concurrently: one lock makes the first call compile once."""
     global _kernel, _next_key
-    if _kernel is None:
-        import numba
+    with _COMPILE_LOCK:
+        if _kernel is None:
+            import numba
 
-        try:
-            # the helper first: the pass calls it, and numba binds it when it compiles the pass
-            _next_key = numba.njit(cache=True, nogil=True)(_next_key)
-            _kernel = numba.njit(cache=True, nogil=True)(_chains)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            _next_key = numba.njit(nogil=True)(getattr(_next_key, "py_func", _next_key))
-            _kernel = numba.njit(nogil=True)(_chains)
+            helper = getattr(_next_key, "py_func", _next_key)  # the Python function, never a dispatcher
+            try:
+                # the helper first: the pass calls it, and numba binds it when it compiles the pass
+                _next_key = numba.njit(cache=True, nogil=True)(helper)
+                _kernel = numba.njit(cache=True, nogil=True)(_chains)
+            except RuntimeError:  # "cannot cache function ...: no locator available"
+                _next_key = numba.njit(nogil=True)(helper)
+                _kernel = numba.njit(nogil=True)(_chains)
     return _kernel
 
 
