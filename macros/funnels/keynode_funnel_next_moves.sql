@@ -128,21 +128,10 @@
 {%- endif -%}
 {{ prefix }}user_moves as (
 
-    -- per user, one struct per start day and node its reported chain reaches (the packed events as in
-    -- keynode_window_funnel: epoch_us * 128 + node_step, in any order)
-    select
-        funnel_key,
-        user_key,
-        unnest(
-            keynode_window_funnel_next_moves(
-                list({{ keynode_epoch_us('event_ts') }} * 128 + node_step),
-                cast({{ window_minutes }} as bigint) * 60000000,
-                {{ [max_steps | int, 2] | max }}
-            )
-        ) as move
-    from {{ events }}
-    where event_ts is not null and node_step between 1 and {{ [max_steps | int, 2] | max }}
-    group by funnel_key, user_key
+    -- per user, one struct per start day and node its reported chain reaches
+    {{ keynode_funnel_user_pass(
+        events, 'keynode_window_funnel_next_moves', window_minutes, [max_steps | int, 2] | max, 'move'
+    ) }}
 
 ),
 

@@ -236,24 +236,10 @@
 {%- if var('keynode__funnel_portable_sql', false) -%}
     {{ return(default__keynode_window_funnel(events, window_minutes, max_steps, entry_columns, prefix)) }}
 {%- endif -%}
-{#- node_step < 128 (max_steps <= 90) fits below the microseconds: the integer sorts by time, then node #}
-{%- set packed_event = keynode_epoch_us('event_ts') ~ ' * 128 + node_step' -%}
 {{ prefix }}chains as (
 
     -- per user, one struct per start day whose best chain reaches node 2 or further
-    select
-        funnel_key,
-        user_key,
-        unnest(
-            keynode_window_funnel_chains(
-                list({{ packed_event }}),
-                cast({{ window_minutes }} as bigint) * 60000000,
-                {{ max_steps }}
-            )
-        ) as chain
-    from {{ events }}
-    where event_ts is not null and node_step between 1 and {{ max_steps }}
-    group by funnel_key, user_key
+    {{ keynode_funnel_user_pass(events, 'keynode_window_funnel_chains', window_minutes, max_steps, 'chain') }}
 
 ),
 
