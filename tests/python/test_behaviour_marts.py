@@ -9,6 +9,7 @@ their invariants (rates are shares, counts add up across marts and grains).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import duckdb
@@ -30,6 +31,8 @@ BEHAVIOUR_MODELS = (
 # device's cohort), so the nominal binomial standard error understates the noise: 4 of them keeps the
 # false-alarm rate negligible while still failing on a wrong definition (which moves the rates by many).
 K_SE = 4.0
+# dbt_project.yml's keynode__cart_abandonment_minutes, which the generated warehouse builds with
+CART_ABANDONMENT_MINUTES = 30
 
 
 def rows(built, query: str) -> list[dict]:
@@ -73,6 +76,63 @@ def test_behaviour_models_and_their_tests_pass(gen):
         "fct_activation_daily",
         "fct_node_key_signals",
     }
+
+
+# --- cart adds ----------------------------------------------------------------------------------------
+
+
+def cart_adds_reference(events: list[tuple], window: dt.timedelta) -> dict[str, tuple]:
+    """Each add's outcome straight from the doc's definition (cart_abandonment, _behaviour, abandoned_cart),
+    one user at a time over the user's events in time order: every other event of the user in
+    [added_at, added_at + window], the first checkout_start among them, a removal of the same SKU (or of
+    an unknown one), a view of another known SKU; the next add of the user ordered by (time, event_id)."""
+    last_event_at = max(e[3] for e in events)
+    by_user: dict[str, list[tuple]] = {}
+    for e in events:
+        by_user.setdefault(e[0], []).append(e)
+    out = {}
+    for user_events in by_user.values():
+        adds = sorted((e for e in user_events if e[2] == "add_to_cart"), key=lambda e: (e[3], e[1]))
+        for i, (_, add_id, _, added_at, added_sku) in enumerate(adds):
+            end = added_at + window
+            inside = [e for e in user_events if added_at <= e[3] <= end and e[1] != add_id]
+            checkouts = [e[3] for e in inside if e[2] == "checkout_start"]
+            removed = any(
+                e[2] == "remove_from_cart" and (e[4] is None or added_sku is None or e[4] == added_sku)
+                for e in inside
+            )
+            browsed = any(
+                e[2] == "product_view" and e[4] is not None and (added_sku is None or e[4] != added_sku)
+                for e in inside
+            )
+            checkout_at = min(checkouts) if checkouts else None
+            next_add_at = adds[i + 1][3] if i + 1 < len(adds) else None
+            ends = checkout_at is None and (next_add_at is None or next_add_at > end)
+            out[add_id] = (checkout_at, len(inside), removed, browsed, ends, end <= last_event_at)
+    return out
+
+
+def test_cart_adds_match_a_reference_built_from_the_definition(gen):
+    """int_behaviour_cart_adds, add by add, against cart_adds_reference over the same stitched events. The
+    model joins an add to the user's events of two time buckets; the reference scans all of them."""
+    events = [
+        tuple(r.values())
+        for r in rows(gen, "select user_key, event_id, event_name, event_ts, sku_id from int_events_stitched")
+    ]
+    window = dt.timedelta(minutes=CART_ABANDONMENT_MINUTES)
+    expected = cart_adds_reference(events, window)
+    got = {
+        r["add_event_id"]: tuple(list(r.values())[1:])
+        for r in rows(
+            gen,
+            "select add_event_id, checkout_started_at, events_in_window, did_remove_item, "
+            "did_browse_other_skus, ends_abandoned_cart, is_window_complete from int_behaviour_cart_adds",
+        )
+    }
+    assert len(expected) > 1000
+    assert sum(1 for v in expected.values() if v[0] is not None) > 100
+    assert sum(1 for v in expected.values() if v[1] > 0 and v[0] is None) > 100
+    assert got == expected
 
 
 # --- slow pages -------------------------------------------------------------------------------------
