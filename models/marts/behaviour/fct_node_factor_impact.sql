@@ -9,7 +9,10 @@
 
 with
 
-events as (
+-- inlined (keynode_inlined_cte): views and cart_adds each read their rows of the relation; materialised,
+-- every event (7 columns) is written to memory first (30M events, the query alone, 3 runs: 3.0-3.2 s and
+-- 2.7 GB peak RSS materialised, 2.7-2.9 s and 2.1 GB inlined)
+events as {{ keynode_inlined_cte() }} (
 
     select
         event_id,
