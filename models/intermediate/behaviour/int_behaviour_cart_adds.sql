@@ -7,8 +7,6 @@
     Incremental on DuckDB (delete+insert on add_event_id, see touched_users below); Spark rebuilds it.
 -#}
 {%- set window_minutes = var('keynode__cart_abandonment_minutes') | int -%}
-{#- the width of the time buckets the window join matches on (window_bucket below), in milliseconds -#}
-{%- set bucket_ms = window_minutes * 60 * 1000 -%}
 {{
     config(
         materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -67,7 +65,10 @@ events as {% if not is_incremental() %}{{ keynode_inlined_cte() }} {% endif %}(
         stitched.event_date,
         stitched.sku_id,
         stitched.quantity,
-        stitched.effective_landed_date
+        stitched.effective_landed_date,
+        -- the event's time bucket, window_minutes wide (epoch ms floored), which window_events matches on
+        cast(floor({{ keynode_epoch_ms('stitched.event_ts') }} / {{ window_minutes * 60000 }}) as bigint)
+            as time_bucket
     from {{ ref('int_events_stitched') }} as stitched
     {%- if is_incremental() %}
     inner join recompute_users
@@ -97,14 +98,15 @@ cart_adds as (
         event_ts as added_at,
         event_date as added_date,
         event_ts + interval {{ window_minutes }} minute as window_end_at,
-        effective_landed_date as landed_date
+        effective_landed_date as landed_date,
+        time_bucket
     from events
     where event_name = 'add_to_cart'
 
 ),
 
 -- The window [added_at, window_end_at] spans window_minutes, so its events lie in the add's time bucket
--- (epoch ms floored to window_minutes) or the next one: the join matches on (user_key, bucket), and an
+-- (events.time_bucket) or the next one: the join matches on (user_key, bucket), and an
 -- add meets the user's events of two buckets instead of all of them (a user's adds x events otherwise;
 -- the inequalities below still decide). Each event has one bucket, so no pair is counted twice.
 bucket_offsets as (
@@ -125,8 +127,7 @@ add_buckets as (
         cart_adds.sku_id,
         cart_adds.added_at,
         cart_adds.window_end_at,
-        cast(floor({{ keynode_epoch_ms('cart_adds.added_at') }} / {{ bucket_ms }}) as bigint)
-        + bucket_offsets.bucket_offset as window_bucket
+        cart_adds.time_bucket + bucket_offsets.bucket_offset as window_bucket
     from cart_adds
     cross join bucket_offsets
 
@@ -145,8 +146,7 @@ window_events as (
     inner join events
         on
             add_buckets.user_key = events.user_key
-            and add_buckets.window_bucket
-            = cast(floor({{ keynode_epoch_ms('events.event_ts') }} / {{ bucket_ms }}) as bigint)
+            and add_buckets.window_bucket = events.time_bucket
             and add_buckets.added_at <= events.event_ts
             and add_buckets.window_end_at >= events.event_ts
             and add_buckets.add_event_id != events.event_id
