@@ -253,6 +253,7 @@ def warehouse(tmp_path_factory):
         "funnel_nodes",
         "int_funnel_user_days",
         "int_funnel_next_moves",
+        "int_funnel_conversions_bucketed",
         "int_funnel_user_days+,path:models/marts/funnels",
         "--indirect-selection",
         "cautious",

@@ -4,23 +4,24 @@
     a journey that starts anonymously on the app and pays on the web counts once.
     The first login is stable: later logins by other users (shared devices) do not re-attribute
     history; they are flagged instead.
+    Read from int_device_users (each user's first login on the device, kept incrementally): the
+    device's first login is the earliest of its users' first logins, and its users are its rows.
 -#}
 {#- the first login: earliest event time, then earliest ingestion, then event id (unique: no ties) -#}
-{%- set first_login = ['event_ts', 'ingested_at', 'event_id'] -%}
+{%- set first_login = ['first_login_at', 'first_login_ingested_at', 'first_login_event_id'] -%}
 
 with
 
-logged_in_events as (
+device_users as (
 
     select
         device_id,
         user_id,
-        event_ts,
-        ingested_at,
-        event_id,
-        landed_date
-    from {{ ref('stg_events__events') }}
-    where user_id is not null
+        first_login_at,
+        first_login_ingested_at,
+        first_login_event_id,
+        first_login_landed_date
+    from {{ ref('int_device_users') }}
 
 ),
 
@@ -29,10 +30,10 @@ devices as (
     select
         device_id,
         {{ keynode_first_by('user_id', first_login) }} as stitched_user_id,
-        min(event_ts) as stitched_at,
-        {{ keynode_first_by('landed_date', first_login) }} as stitched_landed_date,
-        count(distinct user_id) as users_on_device
-    from logged_in_events
+        min(first_login_at) as stitched_at,
+        {{ keynode_first_by('first_login_landed_date', first_login) }} as stitched_landed_date,
+        count(*) as users_on_device
+    from device_users
     group by device_id
 
 ),

@@ -1,9 +1,9 @@
 with
 
-user_days as (
+bucketed as (
 
     select *
-    from {{ ref('int_funnel_user_days') }}
+    from {{ ref('int_funnel_conversions_bucketed') }}
 
 ),
 
@@ -17,22 +17,7 @@ funnel_nodes as (
 
 ),
 
-funnel_lengths as (
-
-    select
-        funnel_key,
-        max(node_step) as funnel_steps
-    from funnel_nodes
-    group by funnel_key
-
-),
-
-conversions as (
-
-    {{ keynode_funnel_conversions('user_days', 'funnel_lengths', keynode_funnel_max_steps()) }}
-
-),
-
+-- one row per pair-day with a conversion (the pair columns repeat on each bucket's row)
 pair_stats as (
 
     select
@@ -41,11 +26,11 @@ pair_stats as (
         pair_type,
         from_step,
         to_step,
-        count(*) as users_converted,
-        {{ keynode_funnel_percentile('seconds_to_convert', 0.5) }} as median_seconds,
-        {{ keynode_funnel_percentile('seconds_to_convert', 0.9) }} as p90_seconds
-    from conversions
-    group by funnel_key, funnel_date, pair_type, from_step, to_step
+        pair_users_converted as users_converted,
+        pair_median_seconds as median_seconds,
+        pair_p90_seconds as p90_seconds
+    from bucketed
+    where bucket_index = 0 and pair_users_converted > 0
 
 ),
 
