@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -261,3 +262,53 @@ def test_cli_records_a_failed_size_and_goes_on(tmp_path, capsys):
     assert row["size"] == "2K" and row["generate_s"] > 0  # what ran before the failure is kept
     assert "failed (exit" in row["error"] and "full_build_s" not in row
     assert "2K FAILED: dbt" in capsys.readouterr().out
+
+
+def test_memory_by_node_names_the_nodes_running_at_the_largest_sample(tmp_path):
+    """Hand-worked: a runs 0-10 s, b 5-20 s, test t 12-13 s (epoch 1e9 + s). Samples at 2 s (1,000 MB,
+    a only), 7 s (3,000 MB, a and b), 12.5 s (2,000 MB, b and t), 30 s (5,000 MB, after every node)."""
+    t0 = 1_000_000_000
+
+    def at(s: float) -> str:
+        return datetime.fromtimestamp(t0 + s, tz=UTC).isoformat().replace("+00:00", "Z")
+
+    def result(uid: str, start: float, end: float) -> dict:
+        timing = [
+            {"name": "compile", "started_at": at(start), "completed_at": at(start + 0.5)},
+            {"name": "execute", "started_at": at(start + 0.5), "completed_at": at(end)},
+        ]
+        return {"unique_id": uid, "timing": timing}
+
+    results = [
+        result("model.keynode.a", 0, 10),
+        result("model.keynode.b", 5, 20),
+        result("test.keynode.not_null_b_x.0123abcd", 12, 13),
+        {"unique_id": "model.keynode.skipped", "timing": []},
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
+    spans = measure.node_spans(tmp_path)
+    assert set(spans) == {"a", "b", "not_null_b_x"}
+    assert spans["b"] == (t0 + 5, t0 + 20)
+    samples = [(t0 + 2, 1000.0), (t0 + 7, 3000.0), (t0 + 12.5, 2000.0), (t0 + 30, 5000.0)]
+    got = measure.memory_by_node(samples, spans)
+    assert got["peak"] == {"mb": 5000.0, "nodes": []}
+    assert got["top"] == [["a", 3000], ["b", 3000], ["not_null_b_x", 2000]]
+    got = measure.memory_by_node(samples[:3], spans, n=1)
+    assert got["peak"] == {"mb": 3000.0, "nodes": ["a", "b"]}
+    assert got["top"] == [["a", 3000]]
+
+
+def test_rss_timeline_samples_a_child(tmp_path):
+    """The sampler reads the resident memory of a real child process while it runs (200 MB touched)."""
+    import sys
+
+    timeline = measure.RssTimeline(interval=0.05)
+    cmd = [
+        sys.executable,
+        "-c",
+        "import time; x = bytearray(200 * 2**20); x[::4096] = b'1' * len(x[::4096]); time.sleep(1)",
+    ]
+    wall, peak_mb, rc = measure.run_measured(cmd, dict(os.environ), on_start=timeline.watch)
+    timeline.stop()
+    assert rc == 0 and timeline.samples
+    assert 150 < max(mb for _, mb in timeline.samples) <= peak_mb + 1

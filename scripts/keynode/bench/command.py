@@ -9,7 +9,8 @@ For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir
    data tests in one invocation), in a child process (dbtRunner): wall time, its exact peak memory
    (the kernel's ru_maxrss of the child, from wait4), and seconds per layer
    (execution_time of every node in run_results.json, grouped by model folder; with dbt threads > 1
-   the layer sums can exceed the wall time); then, apart, the dbt unit tests (UNIT_TESTS_COMMAND
+   the layer sums can exceed the wall time); the child's RSS is also sampled every 0.5 s, only to name
+   the nodes that were running when memory was highest; then, apart, the dbt unit tests (UNIT_TESTS_COMMAND
    below), which CI runs and the daily job does not;
 3. the limit: a plain scan of the raw events (count(*), and a group-by event_name x UTC day), and one
    hand-written DuckDB query (bench/sql/limit_purchase_funnel.sql) that reads the raw Parquet once and
@@ -88,6 +89,7 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["warehouse_mb"] = (work / "bench.duckdb").stat().st_size / 2**20  # what storing it costs on disk
     row["layers_s"] = full["layers_s"]
     row["full_top_models"] = full["top_models"]
+    row["full_memory_by_node"] = full["memory_by_node"]
     funnel_s = full["layers_s"].get("funnel_core", 0.0)
 
     log("unit tests (CI's, not the daily job's): " + UNIT_TESTS_COMMAND)
@@ -160,6 +162,7 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["incr_over_full"] = incr["wall_s"] / full["wall_s"]
     row["incremental_layers_s"] = incr["layers_s"]
     row["incremental_top_models"] = incr["top_models"]
+    row["incremental_memory_by_node"] = incr["memory_by_node"]
 
     log("GX checkpoint (--latest-days 3)")
     row["checkpoint_s"], row["checkpoint_rc"] = measure.run_checkpoint(work, env)

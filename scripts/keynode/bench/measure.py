@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from keynode.paths import PROJECT_DIR
@@ -46,14 +48,19 @@ def child_env(work: Path, args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Runs ``cmd`` as a child; returns (wall seconds, peak RSS in MB, exit code).
+def run_measured(
+    cmd: list[str], env: dict[str, str], on_start: Callable[[int], None] | None = None
+) -> tuple[float, float, int]:
+    """Runs ``cmd`` as a child; returns (wall seconds, peak RSS in MB, exit code). ``on_start`` gets
+    the child's pid as soon as it runs (e.g. RssTimeline.watch).
 
     The peak is the kernel's ``ru_maxrss`` of the child from ``wait4``: exact, not sampled, and it
     covers the descendants the child waited for (dbt runs in-process in the child, so the child is the
     whole build)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=str(PROJECT_DIR))
+    if on_start is not None:
+        on_start(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode
@@ -134,6 +141,77 @@ class FolderPeak:
         self._thread.join()
 
 
+class RssTimeline:
+    """Samples the resident memory (VmRSS, /proc/<pid>/status) of one process every ``interval``
+    seconds while it runs, as (epoch seconds, MB) in ``samples``: which dbt nodes were running when the
+    build's memory was highest (memory_by_node). For attribution only: the peak the benchmark reports is
+    the kernel's ru_maxrss, which is exact; a sample can miss a spike shorter than the interval."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval, self.samples = interval, []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, pid: int) -> None:
+        self._thread = threading.Thread(target=self._sample, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, pid: int) -> None:
+        status = Path(f"/proc/{pid}/status")
+        while not self._stop.is_set():
+            try:
+                line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
+            except (OSError, StopIteration):  # not started yet, exited, or no /proc (not Linux)
+                line = None
+            if line is not None:
+                self.samples.append((time.time(), int(line.split()[1]) / 1024))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def node_name(unique_id: str) -> str:
+    """'model.keynode.int_sessions' -> 'int_sessions'; a data test's name without its hash."""
+    parts = unique_id.split(".")
+    return parts[-1] if parts[0] in ("model", "seed", "unit_test") or len(parts) < 3 else parts[2]
+
+
+def node_spans(target: Path) -> dict[str, tuple[float, float]]:
+    """Per node of the last run (run_results.json): (start, end) in epoch seconds, from the start of its
+    first timing phase (compile) to the end of its last (execute)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    spans = {}
+    for r in results:
+        phases = [t for t in r.get("timing") or [] if t.get("started_at") and t.get("completed_at")]
+        if phases:
+            start = min(datetime.fromisoformat(t["started_at"]).timestamp() for t in phases)
+            end = max(datetime.fromisoformat(t["completed_at"]).timestamp() for t in phases)
+            spans[node_name(r["unique_id"])] = (start, end)
+    return spans
+
+
+def memory_by_node(
+    samples: list[tuple[float, float]], spans: dict[str, tuple[float, float]], n: int = 5
+) -> dict:
+    """The largest RSS sample with the nodes running at that moment (``peak``), and the `n` nodes with
+    the largest sample taken while they ran (``top``: [[node, MB], ...]; with dbt threads > 1 a sample
+    counts for every node running then)."""
+    by_node: dict[str, float] = {}
+    for t, mb in samples:
+        for node, (start, end) in spans.items():
+            if start <= t <= end:
+                by_node[node] = max(by_node.get(node, 0.0), mb)
+    peak = {}
+    if samples:
+        t, mb = max(samples, key=lambda s: s[1])
+        peak = {"mb": mb, "nodes": sorted(node for node, (a, b) in spans.items() if a <= t <= b)}
+    top = sorted(by_node.items(), key=lambda x: -x[1])[:n]
+    return {"peak": peak, "top": [[node, round(mb)] for node, mb in top]}
+
+
 def carry_parse_state(previous_target: Path, target: Path) -> None:
     """Gives ``target`` the parse state dbt saved in ``previous_target`` (partial_parse.msgpack), as the
     project's target/ folder holds yesterday's for a daily run."""
@@ -150,8 +228,12 @@ def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
         sys.executable, "-m", "keynode.bench.child", str(work / "bench.duckdb"), str(work / "raw"),
         str(target), str(timings_path), ",".join(commands),
     ]  # fmt: skip
+    rss = RssTimeline()
     with FolderPeak(Path(env["KEYNODE_DUCKDB_TEMP_DIR"])) as spill:
-        wall, peak, rc = run_measured(cmd, env)
+        try:
+            wall, peak, rc = run_measured(cmd, env, on_start=rss.watch)
+        finally:
+            rss.stop()
     if rc != 0:
         raise RuntimeError(
             f"dbt {commands} failed (exit {rc}) after {wall:.0f} s, DuckDB temp files up to "
@@ -164,6 +246,7 @@ def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
         "steps_s": json.loads(timings_path.read_text()),
         "layers_s": layer_seconds(target),
         "top_models": top_models(target),
+        "memory_by_node": memory_by_node(rss.samples, node_spans(target)),
     }
 
 

@@ -92,7 +92,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         lines.append(" | ".join(str(v).rjust(widths[j]) for j, v in enumerate(t)))
         if i == 0:
             lines.append("-+-".join("-" * w for w in widths))
-    lines += render_growth(rows) + render_top_models(rows)
+    lines += render_growth(rows) + render_top_models(rows) + render_memory_by_node(rows)
     return "\n".join(lines)
 
 
@@ -125,4 +125,18 @@ def render_top_models(rows: list[dict]) -> list[str]:
         for run, key in (("full", "full_top_models"), ("incremental", "incremental_top_models")):
             if r.get(key):
                 lines.append(f"{r['size']} {run}: " + ", ".join(f"{m} {t:.1f}" for m, t in r[key]))
+    return lines
+
+
+def render_memory_by_node(rows: list[dict]) -> list[str]:
+    """Which nodes were running when each run's sampled memory was highest (measure.memory_by_node)."""
+    lines = [
+        "",
+        "largest RSS sample (every 0.5 s; the peak columns are the exact ru_maxrss), nodes running then",
+    ]
+    for r in rows:
+        for run, key in (("full", "full_memory_by_node"), ("incremental", "incremental_memory_by_node")):
+            peak = (r.get(key) or {}).get("peak")
+            if peak:
+                lines.append(f"{r['size']} {run}: {peak['mb']:,.0f} MB during " + ", ".join(peak["nodes"]))
     return lines
