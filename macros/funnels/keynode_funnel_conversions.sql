@@ -30,18 +30,7 @@
     from {{ user_days }} as user_days
     inner join {{ funnel_lengths }} as funnel_lengths
         on user_days.funnel_key = funnel_lengths.funnel_key
-    cross join (
-        {%- for step in range(2, max_steps + 1) %}
-        select
-            'adjacent' as pair_type,
-            {{ step - 1 }} as from_step,
-            {{ step }} as pair_to_step
-        union all
-        {%- endfor %}
-        select
-            'end_to_end' as pair_type,
-            1 as from_step,
-            cast(null as integer) as pair_to_step
+    cross join ({{ keynode_funnel_step_pairs(max_steps) }}
     ) as pairs
     where
         {{ to_step }} >= 2

@@ -112,19 +112,7 @@ funnel_lengths as (
 -- the pairs of a funnel of any length up to max_steps: adjacent k-1 -> k, and end to end 1 -> N (NULL)
 step_pairs as (
 
-    {%- for step in range(2, [max_steps, 2] | max + 1) %}
-        select
-            'adjacent' as pair_type,
-            {{ step - 1 }} as from_step,
-            {{ step }} as pair_to_step
-
-        union all
-    {%- endfor %}
-
-    select
-        'end_to_end' as pair_type,
-        1 as from_step,
-        cast(null as integer) as pair_to_step
+    {{ keynode_funnel_step_pairs(max_steps) }}
 
 ),
 
