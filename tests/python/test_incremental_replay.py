@@ -172,7 +172,6 @@ def test_replay_day_by_day_equals_full_rebuild(tmp_path, generated_wh):
                         "int_funnel_user_days", "int_sessions", "int_behaviour_cart_adds",
                         "int_behaviour_product_views"):  # fmt: skip
         assert f"main.{incremental}" in tables
-    assert "main_quality.quality_profile_events_hourly" in tables
     full = duckdb.connect(str(full_wh.duckdb_path), read_only=True)
     replayed = duckdb.connect(str(wh.duckdb_path), read_only=True)
     try:
