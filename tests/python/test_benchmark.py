@@ -312,3 +312,5 @@ def test_rss_timeline_samples_a_child(tmp_path):
     timeline.stop()
     assert rc == 0 and timeline.samples
     assert 150 < max(mb for _, mb in timeline.samples) <= peak_mb + 1
+    # the kernel's own high-water mark of the child: the 200 MB, and never above ru_maxrss
+    assert 200 < timeline.own_peak_mb <= peak_mb + 1

@@ -145,10 +145,16 @@ class RssTimeline:
     """Samples the resident memory (VmRSS, /proc/<pid>/status) of one process every ``interval``
     seconds while it runs, as (epoch seconds, MB) in ``samples``: which dbt nodes were running when the
     build's memory was highest (memory_by_node). For attribution only: the peak the benchmark reports is
-    the kernel's ru_maxrss, which is exact; a sample can miss a spike shorter than the interval."""
+    the kernel's ru_maxrss, which is exact; a sample can miss a spike shorter than the interval.
+
+    Each sample also reads VmHWM, the kernel's exact high-water mark of the process itself (not of its
+    descendants): ``own_peak_mb`` is the last value read, exact unless the peak came in the last
+    interval before the process exited. ru_maxrss from wait4 is the larger of the process's peak and
+    its waited-for descendants' peaks, so ru_maxrss well above own_peak_mb says a descendant (a forked
+    child holds its parent's resident pages until it execs) was the largest, not the build."""
 
     def __init__(self, interval: float = 0.5):
-        self.interval, self.samples = interval, []
+        self.interval, self.samples, self.own_peak_mb = interval, [], 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -160,11 +166,13 @@ class RssTimeline:
         status = Path(f"/proc/{pid}/status")
         while not self._stop.is_set():
             try:
-                line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
-            except (OSError, StopIteration):  # not started yet, exited, or no /proc (not Linux)
-                line = None
-            if line is not None:
-                self.samples.append((time.time(), int(line.split()[1]) / 1024))
+                fields = dict(x.split(":", 1) for x in status.read_text().splitlines() if x.startswith("Vm"))
+            except OSError:  # not started yet, exited, or no /proc (not Linux)
+                fields = {}
+            if "VmRSS" in fields:
+                self.samples.append((time.time(), int(fields["VmRSS"].split()[0]) / 1024))
+            if "VmHWM" in fields:
+                self.own_peak_mb = max(self.own_peak_mb, int(fields["VmHWM"].split()[0]) / 1024)
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
@@ -242,6 +250,7 @@ def run_dbt_child(work: Path, target: Path, commands: list[str], env) -> dict:
     return {
         "wall_s": wall,
         "peak_mb": peak,
+        "own_peak_mb": rss.own_peak_mb,
         "temp_peak_mb": spill.peak_mb,
         "steps_s": json.loads(timings_path.read_text()),
         "layers_s": layer_seconds(target),

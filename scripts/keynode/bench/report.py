@@ -132,11 +132,19 @@ def render_memory_by_node(rows: list[dict]) -> list[str]:
     """Which nodes were running when each run's sampled memory was highest (measure.memory_by_node)."""
     lines = [
         "",
-        "largest RSS sample (every 0.5 s; the peak columns are the exact ru_maxrss), nodes running then",
+        "largest RSS sample (every 0.5 s; the peak columns are the exact ru_maxrss), nodes running then;",
+        "own peak: the dbt process's own kernel high-water mark (VmHWM), without its descendants",
     ]
+    runs = (
+        ("full", "full_memory_by_node", "own_peak_mb"),
+        ("incremental", "incremental_memory_by_node", "incremental_own_peak_mb"),
+    )
     for r in rows:
-        for run, key in (("full", "full_memory_by_node"), ("incremental", "incremental_memory_by_node")):
+        for run, key, own_key in runs:
             peak = (r.get(key) or {}).get("peak")
             if peak:
-                lines.append(f"{r['size']} {run}: {peak['mb']:,.0f} MB during " + ", ".join(peak["nodes"]))
+                own = f" (own peak {r[own_key]:,.0f} MB)" if r.get(own_key) else ""
+                lines.append(
+                    f"{r['size']} {run}: {peak['mb']:,.0f} MB during " + ", ".join(peak["nodes"]) + own
+                )
     return lines
