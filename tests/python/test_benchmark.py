@@ -314,3 +314,39 @@ def test_rss_timeline_samples_a_child(tmp_path):
     assert 150 < max(mb for _, mb in timeline.samples) <= peak_mb + 1
     # the kernel's own high-water mark of the child: the 200 MB, and never above ru_maxrss
     assert 200 < timeline.own_peak_mb <= peak_mb + 1
+
+
+def touch_mb(mb: int) -> int:
+    """Allocates and touches ``mb`` MB (a step that needs memory), then frees it."""
+    block = bytearray(mb * 2**20)
+    block[:: 2**12] = b"1" * len(block[:: 2**12])
+    return len(block) // 2**20
+
+
+def own_high_water_mb() -> float:
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def test_a_child_inherits_its_parents_memory_high_water_mark():
+    """Why the benchmark runs its heavy steps elsewhere: a process that once held 400 MB (freed since)
+    starts `true`, whose ru_maxrss from wait4 is then 400 MB or more (vfork + exec; kernel behaviour)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, subprocess, sys; sys.path.insert(0, sys.argv[1]); from test_benchmark import touch_mb; "
+        "touch_mb(400); p = subprocess.Popen(['true']); print(os.wait4(p.pid, 0)[2].ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent)], capture_output=True, text=True
+    )
+    assert float(out.stdout) >= 400, out
+
+
+def test_heavy_steps_leave_the_bench_process_small():
+    """A step run through in_fresh_process (the limit query, chdb) does not raise this process's high-water
+    mark, which the dbt children started after it would report as their peak."""
+    before = own_high_water_mb()
+    assert measure.in_fresh_process(touch_mb, 400) == 400
+    assert own_high_water_mb() < before + 100

@@ -12,11 +12,13 @@ For each size (target number of events; 100K, 1M, 30M, 100M ...), into <work-dir
    the layer sums can exceed the wall time); the child's RSS is also sampled every 0.5 s, only to name
    the nodes that were running when memory was highest; then, apart, the dbt unit tests (UNIT_TESTS_COMMAND
    below), which CI runs and the daily job does not;
-3. the limit: a plain scan of the raw events (count(*), and a group-by event_name x UTC day), and one
-   hand-written DuckDB query (bench/sql/limit_purchase_funnel.sql) that reads the raw Parquet once and
-   computes the daily 17-node purchase funnel with the same semantics (user_key = the same device
-   stitch; windowFunnel as a list_reduce over each user's events of days d and d+1); its counts are
-   compared with fct_node_funnel_daily;
+3. the limit (in a fresh process, like step 4, so that this process stays small and the later dbt
+   children's ru_maxrss is their own: measure.in_fresh_process): a plain scan of the raw events
+   (count(*), and a group-by event_name x UTC day), and one hand-written DuckDB query
+   (bench/sql/limit_purchase_funnel.sql) that reads the raw Parquet once and computes the daily
+   17-node purchase funnel with the same semantics (user_key = the same device stitch; windowFunnel
+   as a list_reduce over each user's events of days d and d+1); its counts are compared with
+   fct_node_funnel_daily;
 4. the peer: ClickHouse `windowFunnel` through chdb on int_funnel_events
    (bench/sql/clickhouse/chdb_window_funnel.sql) (exported to Parquet); its
    counts must equal fct_node_funnel_daily exactly (all funnels, all days, all nodes);
@@ -99,7 +101,10 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     row["unit_tests_s"] = unit["wall_s"]
 
     log("limit: raw scan and hand-written funnel query")
-    lim = limit.run_limit(work, args, w)
+    # the limit query and chdb run in fresh processes: this one stays small, so the dbt children started
+    # after them report their own peak memory (measure.in_fresh_process)
+    settings = argparse.Namespace(memory_limit=args.memory_limit, threads=args.threads)  # what it reads
+    lim = measure.in_fresh_process(limit.run_limit, work, settings, w)
     row["events"] = lim["raw_events"]
     row.update({k: lim[k] for k in ("count_s", "groupby_s", "scan_s", "limit_funnel_s")})
     row["funnel_layer_s"] = funnel_s
@@ -122,7 +127,7 @@ def bench_size(n: int, args: argparse.Namespace, row: dict) -> None:
     else:
         log("peer: chdb windowFunnel on int_funnel_events")
         try:
-            ch = peer.run_chdb(work, work / "bench.duckdb", w)
+            ch = measure.in_fresh_process(peer.run_chdb, work, work / "bench.duckdb", w)
         except Exception as exc:  # noqa: BLE001 - the peer's failure is a result, the increment still runs
             ch = None
             row.update(chdb_error=f"{type(exc).__name__}: {exc}".split("\n")[0], chdb_counts_equal=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -15,6 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -56,7 +58,8 @@ def run_measured(
 
     The peak is the kernel's ``ru_maxrss`` of the child from ``wait4``: exact, not sampled, and it
     covers the descendants the child waited for (dbt runs in-process in the child, so the child is the
-    whole build)."""
+    whole build). It also covers this process's own high-water mark at the start (inherited through
+    vfork + exec), so this process must stay small: heavy steps go through in_fresh_process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=str(PROJECT_DIR))
     if on_start is not None:
@@ -64,6 +67,19 @@ def run_measured(
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode
+
+
+def in_fresh_process(fn: Callable, *args):
+    """``fn(*args)`` in a freshly spawned interpreter; returns its result (exceptions propagate).
+
+    For the benchmark's own heavy steps (the limit query, chdb): run in this process, they would raise
+    its memory high-water mark, and every dbt child started after them would report it as its own
+    peak. Python starts children with vfork + exec, and at exec Linux folds the high-water mark of the
+    memory the child leaves (here the parent's) into the child's ru_maxrss: a parent that once held
+    1.5 GB gives `/bin/true` a ru_maxrss of 1.5 GB, even after freeing it. That was the "spike" of the
+    30M and 100M increments (ru_maxrss 5.7-13.2 GB while the build's own VmHWM stayed under 3.9 GB)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def machine_info() -> dict:
