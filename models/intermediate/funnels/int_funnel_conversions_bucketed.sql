@@ -35,6 +35,9 @@
         post_hook=([] if target.type == 'spark' else delete_vanished),
     )
 }}
+{#- Built after int_funnel_next_moves, never beside it: both hold per-user aggregates DuckDB cannot spill,
+    and side by side they ran out of memory (memory_limit 3GB) in the 100M full build. -#}
+-- depends_on: {{ ref('int_funnel_next_moves') }}
 
 with
 
